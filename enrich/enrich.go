@@ -1,0 +1,74 @@
+// Package enrich turns collector payloads into enriched events or bad rows, the way
+// Snowplow Enrich does: load, adapt, map tracker parameters, validate self-describing
+// data, run enrichments, check atomic fields, classify.
+package enrich
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/plowbox/plowbox/collector"
+	"github.com/plowbox/plowbox/enrich/badrows"
+	"github.com/plowbox/plowbox/enrich/event"
+)
+
+// Stage says where an output came from: a good event, or the stage that failed.
+type Stage uint8
+
+// Stages of the pipeline, in the order they run.
+const (
+	StageGood       Stage = iota // a good event
+	StageSize                    // size_violation: the payload is over the maximum size
+	StageLoad                    // collector_payload_format_violation
+	StageAdapter                 // adapter_failures or tracker_protocol_violations
+	StageValidation              // schema_violations or enrichment_failures, with an incomplete event
+)
+
+// Output is one result of processing a payload: a good event, an event that failed
+// (a bad row plus its incomplete event), or a payload-level failure (a bad row alone).
+type Output struct {
+	Stage  Stage
+	Raw    *event.RawEvent // nil for payload-level failures (size, load, adapter)
+	Event  *event.Event    // the good or incomplete event; nil for payload-level failures
+	BadRow []byte          // the bad row as compact self-describing JSON; nil when good
+}
+
+// Result is everything one collector payload produced, in payload order.
+type Result struct {
+	Payload *collector.Payload
+	Outputs []Output
+}
+
+// Validation is the outcome of validating self-describing data against its schema.
+type Validation struct {
+	// Schema is the schema the data was validated with: the requested one, or the version
+	// named by its $supersededBy.
+	Schema string
+	// Error is nil when the data is valid.
+	Error *badrows.ClientError
+}
+
+// Validator validates self-describing data against Iglu schemas (iglu.md §8). It is the
+// seam between the pipeline and schema resolution; implementations must be safe for
+// concurrent use and must not block longer than their configured timeouts.
+type Validator interface {
+	Validate(ctx context.Context, schema string, data json.RawMessage) Validation
+}
+
+// Config configures an Enricher.
+type Config struct {
+	// Version is plowbox's semantic version; v_etl and processor identities derive from it.
+	Version string
+	// MaxPayloadSize is the largest collector payload, in Thrift-serialised bytes, that is
+	// processed; larger ones become size_violation bad rows. 0 means 1048576.
+	MaxPayloadSize int
+	// MaxJSONDepth limits the nesting of self-describing JSON. 0 means 50.
+	MaxJSONDepth int
+	// Validator validates self-describing events and entities; nil accepts them unchecked.
+	Validator Validator
+	// AcceptInvalid lets events with atomic field length violations through as good.
+	AcceptInvalid bool
+	// Now returns the processing time (etl_tstamp); nil means time.Now.
+	Now func() time.Time
+}
