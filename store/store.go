@@ -1,10 +1,23 @@
 // Package store keeps plowbox's data durably: collector payloads, enriched events and bad
 // rows in bbolt, written with group commit so that a write returns only once it is on disk.
+//
+// Every Write is handed to a single writer goroutine, which commits all writes queued
+// meanwhile in one bbolt transaction and one fsync, then releases their callers. Readers
+// run in bbolt read transactions and see every write that has returned.
 package store
 
 import (
-	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
@@ -13,12 +26,13 @@ import (
 
 // Record is one stored output of the pipeline, with the payload it came from.
 type Record struct {
-	Seq     uint64 // arrival order, unique, increasing
-	Stage   enrich.Stage
-	Payload *collector.Payload
-	Raw     *event.RawEvent // nil for payload-level failures
-	Event   *event.Event    // good or incomplete event; nil for payload-level failures
-	BadRow  []byte          // nil for good events
+	Seq        uint64 // arrival order, unique, increasing
+	PayloadSeq uint64 // the sequence of Payload; records of one payload share it
+	Stage      enrich.Stage
+	Payload    *collector.Payload // shared by the records of one payload; do not modify
+	Raw        *event.RawEvent    // nil for payload-level failures
+	Event      *event.Event       // good or incomplete event; nil for payload-level failures
+	BadRow     []byte             // nil for good events
 }
 
 // Counts are the numbers of stored records by kind.
@@ -28,42 +42,180 @@ type Counts struct {
 	Incomplete int // incomplete events (bad rows of the validation stage)
 }
 
+// add counts one record of stage st, or removes it when n is -1.
+func (c *Counts) add(st enrich.Stage, n int) {
+	switch st {
+	case enrich.StageGood:
+		c.Good += n
+	case enrich.StageValidation:
+		c.Bad += n
+		c.Incomplete += n
+	default:
+		c.Bad += n
+	}
+}
+
 // Options configures a Store.
 type Options struct {
 	// NoSync skips fsync; for benchmarks of everything but the disk only.
 	NoSync bool
+	// MaxBatch caps the number of writes committed in one transaction. 0 means 4096.
+	MaxBatch int
+	// Logger receives commit failures; nil means slog.Default().
+	Logger *slog.Logger
 }
 
-// Store is plowbox's embedded event store.
-type Store struct{}
+// Stats are cumulative counters of the writer since Open.
+type Stats struct {
+	Batches uint64 // committed transactions
+	Writes  uint64 // committed Write calls
+	Records uint64 // committed records
+	Failed  uint64 // Write calls failed by a failed commit
+}
+
+// Store is plowbox's embedded event store. It is safe for concurrent use.
+type Store struct {
+	db       *bolt.DB
+	path     string
+	log      *slog.Logger
+	maxBatch int
+
+	mu     sync.RWMutex // held for reading while enqueuing, for writing by Close
+	closed bool
+	queue  chan *request
+	done   chan struct{} // closed when the writer goroutine has exited
+
+	// Written only by the writer goroutine; next* are read by nobody else.
+	meta meta
+
+	counts  atomic.Pointer[Counts] // committed counts, replaced after each commit
+	lastSeq atomic.Uint64          // sequence of the newest committed record
+	health  atomic.Pointer[error]  // error of the last commit, nil when it succeeded
+	stats   struct{ batches, writes, records, failed atomic.Uint64 }
+}
 
 // ErrClosed is returned by writes after Close.
 var ErrClosed = errors.New("store closed")
 
 // Open opens (creating if needed) the store in directory dir.
-func Open(dir string, opts Options) (*Store, error) { panic("TODO") }
+func Open(dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open store: create data directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        2 * time.Second,
+		NoSync:         opts.NoSync,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("open store %s: the file is locked, is another plowbox using this data directory? %w", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{
+		db:       db,
+		path:     path,
+		log:      opts.Logger,
+		maxBatch: opts.MaxBatch,
+		queue:    make(chan *request, 4096),
+		done:     make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.maxBatch <= 0 {
+		s.maxBatch = 4096
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := initLayout(tx); err != nil {
+			return err
+		}
+		s.meta, err = readMeta(tx.Bucket(bucketMeta))
+		return err
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	c := s.meta.counts
+	s.counts.Store(&c)
+	s.lastSeq.Store(s.meta.nextRecord - 1)
+	go s.run()
+	return s, nil
+}
 
-// Close waits for pending writes and closes the store.
-func (s *Store) Close() error { panic("TODO") }
+// Close waits for pending writes and closes the store. Later writes return ErrClosed;
+// Close itself may be called more than once.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.queue)
+	s.mu.Unlock()
+	<-s.done
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
 
-// Write stores every output of r durably, in order, and returns once it is fsynced.
-// Concurrent writes are committed together (group commit).
-func (s *Store) Write(ctx context.Context, r *enrich.Result) error { panic("TODO") }
+// Path returns the path of the bbolt file.
+func (s *Store) Path() string { return s.path }
 
-// Counts returns the record counts.
-func (s *Store) Counts() Counts { panic("TODO") }
+// Counts returns the record counts. It reads no data and includes every write that has
+// returned.
+func (s *Store) Counts() Counts { return *s.counts.Load() }
 
-// Good calls fn for each good event, newest first, until fn returns false.
-func (s *Store) Good(fn func(*Record) bool) error { panic("TODO") }
+// LastSeq returns the sequence of the newest committed record, 0 when none was ever written.
+// Sequences keep increasing across Reset.
+func (s *Store) LastSeq() uint64 { return s.lastSeq.Load() }
 
-// Bad calls fn for each bad row, newest first, until fn returns false.
-func (s *Store) Bad(fn func(*Record) bool) error { panic("TODO") }
+// Stats returns the writer's counters since Open; Records/Batches is the batch size achieved.
+func (s *Store) Stats() Stats {
+	return Stats{
+		Batches: s.stats.batches.Load(),
+		Writes:  s.stats.writes.Load(),
+		Records: s.stats.records.Load(),
+		Failed:  s.stats.failed.Load(),
+	}
+}
 
-// Events calls fn for each good or incomplete event, newest first, until fn returns false.
-func (s *Store) Events(fn func(*Record) bool) error { panic("TODO") }
+// Healthy returns nil when the store accepts writes: it is open and its last commit
+// succeeded.
+func (s *Store) Healthy() error {
+	s.mu.RLock()
+	closed := s.closed
+	s.mu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	if err := s.health.Load(); err != nil {
+		return fmt.Errorf("store %s: last commit failed: %w", s.path, *err)
+	}
+	return nil
+}
 
-// Reset deletes every payload, event and bad row.
-func (s *Store) Reset() error { panic("TODO") }
+// Size returns the size in bytes of the bbolt file, including free pages.
+func (s *Store) Size() (int64, error) {
+	var n int64
+	err := s.view(func(tx *bolt.Tx) error {
+		n = tx.Size()
+		return nil
+	})
+	return n, err
+}
 
-// Healthy returns nil when the store accepts writes.
-func (s *Store) Healthy() error { panic("TODO") }
+// view runs fn in a read transaction, mapping a closed database to ErrClosed.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	err := s.db.View(fn)
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	return err
+}

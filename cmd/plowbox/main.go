@@ -1,0 +1,61 @@
+// Command plowbox is a whole Snowplow event pipeline for QA in one binary: a collector,
+// in-process enrichment and Iglu validation, a durable event store, the Snowplow Micro API
+// and a web UI.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is plowbox's semantic version; release builds set it with -ldflags "-X main.version=…".
+var version = "0.1.0"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `plowbox — a Snowplow pipeline for QA in one binary.
+
+Usage:
+  plowbox serve [flags]   collect, enrich, store and serve events (see plowbox serve --help)
+  plowbox bench [flags]   measure ingestion against a loopback plowbox (see plowbox bench --help)
+  plowbox version         print the version
+`
+
+// run runs one subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "bench":
+		err = bench(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "plowbox", version)
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "plowbox: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if err == errUsage {
+			return 2
+		}
+		fmt.Fprintln(stderr, "plowbox:", err)
+		return 1
+	}
+	return 0
+}

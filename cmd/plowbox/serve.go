@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/plowbox/plowbox/collector"
+	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/store"
+	"github.com/plowbox/plowbox/web"
+)
+
+// serveConfig is everything plowbox serve can be told.
+type serveConfig struct {
+	addr           string
+	data           string
+	auth           string
+	user           string
+	password       string
+	output         string
+	eventLog       bool
+	logFormat      string
+	logLevel       string
+	microAPI       string
+	badRows        bool
+	maxPayloadSize int
+	maxJSONDepth   int
+	noSync         bool
+	collector      collector.Config
+}
+
+// serveOptions is the table of plowbox serve's options.
+func serveOptions(c *serveConfig) []option {
+	c.collector = collector.DefaultConfig()
+	cc := &c.collector
+	return []option{
+		{name: "addr", usage: "address to listen on", value: str(&c.addr, ":9090")},
+		{name: "data", usage: "data directory: events, bad rows, schemas and settings", value: str(&c.data, "./plowbox-data")},
+		{name: "auth", usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", value: enum(&c.auth, "basic", "basic", "none")},
+		{name: "user", usage: "user name for --auth basic", value: str(&c.user, "admin")},
+		{name: "password", usage: "password for --auth basic; when empty, plowbox generates one at first start, prints it once and keeps its hash in the data directory", value: str(&c.password, "")},
+		{name: "output", usage: "print each good event to stdout: tsv (enriched TSV) or json (flattened JSON); empty for none", value: enum(&c.output, "", "", "tsv", "json")},
+		{name: "output-tsv", aliases: []string{"t"}, usage: "same as --output tsv (Micro's flag)", value: constValue{&c.output, "tsv"}},
+		{name: "output-json", aliases: []string{"j"}, usage: "same as --output json (Micro's flag)", value: constValue{&c.output, "json"}},
+		{name: "event-log", usage: "log a GOOD or BAD line per event to stderr, as Micro does", value: boolean(&c.eventLog, true)},
+		{name: "log-format", usage: "log format: text or json", value: enum(&c.logFormat, "text", "text", "json")},
+		{name: "log-level", usage: "log level: debug, info, warn or error", value: enum(&c.logLevel, "info", "debug", "info", "warn", "error")},
+		{name: "micro-api", usage: "Micro generation whose reset and 404 texts plowbox mimics: 3 or 4", value: enum(&c.microAPI, "4", "3", "4")},
+		{name: "micro-bad-rows", usage: "add the parsed bad rows as a badRows key to /micro/bad entries", value: boolean(&c.badRows, false)},
+		{name: "max-payload-size", usage: "largest collector payload in bytes; larger ones become size_violation bad rows", value: integer(&c.maxPayloadSize, 1<<20)},
+		{name: "max-json-depth", usage: "deepest nesting allowed in self-describing JSON", value: integer(&c.maxJSONDepth, 50)},
+		{name: "no-sync", usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", value: boolean(&c.noSync, false)},
+
+		{name: "drop-payload-size", usage: "largest request body in bytes; larger ones get 413 and are not stored", value: int64Value{&cc.DropPayloadSize}},
+		{name: "cookie-enabled", usage: "set the network user id cookie", value: boolean(&cc.Cookie.Enabled, cc.Cookie.Enabled)},
+		{name: "cookie-name", usage: "name of the network user id cookie", value: str(&cc.Cookie.Name, cc.Cookie.Name)},
+		{name: "cookie-expiration", usage: "lifetime of the network user id cookie", value: duration(&cc.Cookie.Expiration, cc.Cookie.Expiration)},
+		{name: "cookie-domains", usage: "cookie domains matched against the request's Origin hosts (comma-separated)", value: list(&cc.Cookie.Domains)},
+		{name: "cookie-fallback-domain", usage: "cookie domain when none of --cookie-domains matches", value: str(&cc.Cookie.FallbackDomain, "")},
+		{name: "cookie-secure", usage: "add Secure to the cookie (always added with SameSite=None)", value: boolean(&cc.Cookie.Secure, cc.Cookie.Secure)},
+		{name: "cookie-http-only", usage: "add HttpOnly to the cookie", value: boolean(&cc.Cookie.HTTPOnly, cc.Cookie.HTTPOnly)},
+		{name: "cookie-same-site", usage: "SameSite attribute: None, Lax, Strict, or empty for none", value: enum(&cc.Cookie.SameSite, cc.Cookie.SameSite, "None", "Lax", "Strict", "")},
+		{name: "client-cookie-name", usage: "name of a second, script-readable copy of the cookie", value: str(&cc.Cookie.ClientCookieName, "")},
+		{name: "do-not-track-cookie", usage: "NAME=REGEX: requests with this cookie matching REGEX are answered but not stored", value: dntValue{&cc.DoNotTrackCookie}},
+		{name: "cookie-bounce", usage: "bounce pixel requests without a cookie once to detect third-party cookie blocking", value: boolean(&cc.CookieBounce.Enabled, false)},
+		{name: "enable-redirect", usage: "serve the /r/tp2 click-redirect endpoint", value: boolean(&cc.EnableDefaultRedirect, false)},
+		{name: "redirect-domains", usage: "hosts the click redirect may send to (comma-separated); empty for any", value: list(&cc.RedirectDomains)},
+		{name: "paths", usage: "custom path aliases /vendor/version=/com.snowplowanalytics.snowplow/tp2 (or /r/tp2, /com.snowplowanalytics.iglu/v1), comma-separated", value: pairs(&cc.Paths)},
+		{name: "crossdomain", usage: "serve /crossdomain.xml", value: boolean(&cc.CrossDomain.Enabled, false)},
+		{name: "cors-max-age", usage: "Access-Control-Max-Age of CORS preflight answers", value: duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
+		{name: "hsts-max-age", usage: "send Strict-Transport-Security with this max-age; 0 for none", value: hstsValue{&cc.HSTS}},
+	}
+}
+
+type int64Value struct{ p *int64 }
+
+func (v int64Value) String() string { return fmt.Sprint(*v.p) }
+func (v int64Value) Set(s string) error {
+	var n int64
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		return fmt.Errorf("must be a whole number")
+	}
+	*v.p = n
+	return nil
+}
+
+type dntValue struct {
+	p *collector.DoNotTrackCookieConfig
+}
+
+func (v dntValue) String() string {
+	if !v.p.Enabled {
+		return ""
+	}
+	return v.p.Name + "=" + v.p.Value
+}
+func (v dntValue) Set(s string) error {
+	name, value, ok := cutNonEmpty(s)
+	if !ok {
+		return fmt.Errorf("want NAME=REGEX")
+	}
+	*v.p = collector.DoNotTrackCookieConfig{Enabled: true, Name: name, Value: value}
+	return nil
+}
+
+func cutNonEmpty(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '=' {
+			return s[:i], s[i+1:], i > 0 && i < len(s)-1
+		}
+	}
+	return "", "", false
+}
+
+type hstsValue struct{ p *collector.HSTSConfig }
+
+func (v hstsValue) String() string {
+	if !v.p.Enable {
+		return "0s"
+	}
+	return v.p.MaxAge.String()
+}
+func (v hstsValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("must be a duration such as 8760h")
+	}
+	*v.p = collector.HSTSConfig{Enable: d > 0, MaxAge: d}
+	return nil
+}
+
+// serve runs plowbox serve until ctx is cancelled.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
+	var cfg serveConfig
+	if err := parseOptions("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	cfg.collector.Name = collector.Name(version)
+	if err := cfg.collector.Validate(); err != nil {
+		return fmt.Errorf("collector configuration: %w", err)
+	}
+
+	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+
+	var auth *web.BasicAuth
+	if cfg.auth == "basic" {
+		auth, err = loadAuth(cfg, stderr)
+		if err != nil {
+			return err
+		}
+	}
+
+	enricher := enrich.New(enrich.Config{
+		Version:        version,
+		MaxPayloadSize: cfg.maxPayloadSize,
+		MaxJSONDepth:   cfg.maxJSONDepth,
+	})
+	pipe := newPipeline(enricher, st, stdout, stderr, cfg.output, cfg.eventLog)
+	coll := collector.New(cfg.collector, pipe, log)
+	handler := web.New(web.Options{
+		Collector: coll,
+		Store:     st,
+		Auth:      auth,
+		MicroAPI:  map[string]int{"3": 3, "4": 4}[cfg.microAPI],
+		BadRows:   cfg.badRows,
+		Logger:    log,
+	})
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       610 * time.Second,
+		MaxHeaderBytes:    40960,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(stderr, "plowbox %s started at %s\n", version, listenURL(ln.Addr()))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	if err := st.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// listenURL renders the bound address the way Micro's startup line does:
+// http://[::]:9090/ for a wildcard listener.
+func listenURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "::"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
+}
+
+func loadAuth(cfg serveConfig, stderr io.Writer) (*web.BasicAuth, error) {
+	if cfg.password != "" {
+		return web.NewBasicAuth(cfg.user, cfg.password)
+	}
+	auth, generated, err := web.LoadCredentials(cfg.data, cfg.user)
+	if err != nil {
+		return nil, fmt.Errorf("credentials: %w", err)
+	}
+	if generated != "" {
+		fmt.Fprintf(stderr, "\nplowbox generated a password for user %q: %s\n"+
+			"It is shown only this once; its hash is kept in %s/%s.\n"+
+			"Set --password (PLOWBOX_PASSWORD) to choose one, or run with --auth none on a laptop or in CI.\n\n",
+			cfg.user, generated, cfg.data, web.CredentialsFile)
+	}
+	return auth, nil
+}
+
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,299 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plowbox/plowbox/collector"
+	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/enrich/event"
+)
+
+// The on-disk encodings are plowbox's own and owned by this package, so that a change to
+// another package's serialisation can never make stored data unreadable.
+//
+// record  = version:1 stage:1 payloadSeq:uvarint flags:1 [raw] [event] [badRow]
+// raw     = vendor:str version:str n:uvarint n×(name:str hasValue:1 [value:str])
+// event   = n:uvarint n×(field:uvarint value:str)   (only fields that are set)
+// badRow  = bytes:str
+// payload = version:1 timestamp:varint(unix seconds) uvarint(nanoseconds) strings…  (see appendPayload)
+// str     = len:uvarint bytes
+
+// recordVersion is the version byte leading every encoded record and payload.
+const recordVersion = 1
+
+// Record flags say which optional parts follow.
+const (
+	flagRaw    = 1 << 0
+	flagEvent  = 1 << 1
+	flagBadRow = 1 << 2
+)
+
+// errCorrupt reports an undecodable value.
+var errCorrupt = errors.New("corrupt value")
+
+// appendStr appends s with its length.
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// appendOpt appends an optional string: a presence byte, then the string when present.
+func appendOpt(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, 0)
+	}
+	return appendStr(append(b, 1), *s)
+}
+
+// appendRecord appends the encoding of output o, whose payload has sequence payloadSeq.
+func appendRecord(b []byte, o *enrich.Output, payloadSeq uint64) []byte {
+	b = append(b, recordVersion, byte(o.Stage))
+	b = binary.AppendUvarint(b, payloadSeq)
+	var flags byte
+	if o.Raw != nil {
+		flags |= flagRaw
+	}
+	if o.Event != nil {
+		flags |= flagEvent
+	}
+	if o.BadRow != nil {
+		flags |= flagBadRow
+	}
+	b = append(b, flags)
+	if o.Raw != nil {
+		b = appendStr(b, o.Raw.Vendor)
+		b = appendStr(b, o.Raw.Version)
+		b = binary.AppendUvarint(b, uint64(len(o.Raw.Params)))
+		for _, p := range o.Raw.Params {
+			b = appendStr(b, p.Name)
+			b = appendOpt(b, p.Value)
+		}
+	}
+	if o.Event != nil {
+		n := 0
+		for f := range event.NumFields {
+			if o.Event.IsSet(event.Field(f)) {
+				n++
+			}
+		}
+		b = binary.AppendUvarint(b, uint64(n))
+		for f := range event.NumFields {
+			if v := o.Event.Get(event.Field(f)); v != "" {
+				b = binary.AppendUvarint(b, uint64(f))
+				b = appendStr(b, v)
+			}
+		}
+	}
+	if o.BadRow != nil {
+		b = appendStr(b, string(o.BadRow))
+	}
+	return b
+}
+
+// decoder reads the primitive values of an encoding; the first error sticks.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.b = nil
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) < 1 {
+		d.fail()
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// raw returns the next length-prefixed bytes, aliasing the input.
+func (d *decoder) raw() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return nil
+	}
+	s := d.b[:n]
+	d.b = d.b[n:]
+	return s
+}
+
+// time reads seconds and nanoseconds since the Unix epoch, as UTC.
+func (d *decoder) time() time.Time {
+	sec := d.varint()
+	ns := d.uvarint()
+	if ns >= 1e9 {
+		d.fail()
+	}
+	return time.Unix(sec, int64(ns)).UTC()
+}
+
+func (d *decoder) str() string { return string(d.raw()) }
+
+func (d *decoder) opt() *string {
+	switch d.byte() {
+	case 0:
+		return nil
+	case 1:
+		s := d.str()
+		return &s
+	}
+	d.fail()
+	return nil
+}
+
+// decodeRecord decodes an encoded record into rec, copying every value out of b. It
+// returns the sequence of the record's payload, which the caller attaches.
+func decodeRecord(b []byte, rec *Record) (payloadSeq uint64, err error) {
+	d := decoder{b: b}
+	if v := d.byte(); d.err == nil && v != recordVersion {
+		return 0, fmt.Errorf("record encoding version %d is not supported", v)
+	}
+	rec.Stage = enrich.Stage(d.byte())
+	payloadSeq = d.uvarint()
+	flags := d.byte()
+	if flags&flagRaw != 0 {
+		raw := &event.RawEvent{Vendor: d.str(), Version: d.str()}
+		n := d.uvarint()
+		if n > uint64(len(d.b)) {
+			d.fail()
+		} else if n > 0 {
+			raw.Params = make(event.Params, n)
+			for i := range raw.Params {
+				raw.Params[i] = event.Param{Name: d.str(), Value: d.opt()}
+			}
+		}
+		rec.Raw = raw
+	}
+	if flags&flagEvent != 0 {
+		ev := new(event.Event)
+		n := d.uvarint()
+		for range n {
+			f := d.uvarint()
+			v := d.str()
+			if f >= uint64(event.NumFields) {
+				d.fail()
+				break
+			}
+			ev.Set(event.Field(f), v)
+		}
+		rec.Event = ev
+	}
+	if flags&flagBadRow != 0 {
+		rec.BadRow = []byte(d.str())
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail()
+	}
+	if d.err != nil {
+		return 0, d.err
+	}
+	return payloadSeq, nil
+}
+
+// appendPayload appends the encoding of p.
+func appendPayload(b []byte, p *collector.Payload) []byte {
+	b = append(b, recordVersion)
+	b = binary.AppendVarint(b, p.Timestamp.Unix())
+	b = binary.AppendUvarint(b, uint64(p.Timestamp.Nanosecond()))
+	b = appendStr(b, p.Schema)
+	b = appendStr(b, p.IPAddress)
+	b = appendStr(b, p.Encoding)
+	b = appendStr(b, p.Collector)
+	b = appendOpt(b, p.UserAgent)
+	b = appendOpt(b, p.RefererURI)
+	b = appendStr(b, p.Path)
+	b = appendStr(b, p.Querystring)
+	b = appendOpt(b, p.Body)
+	if p.Headers == nil {
+		b = append(b, 0)
+	} else {
+		b = binary.AppendUvarint(b, uint64(len(p.Headers))+1)
+		for _, h := range p.Headers {
+			b = appendStr(b, h)
+		}
+	}
+	b = appendOpt(b, p.ContentType)
+	b = appendOpt(b, p.Hostname)
+	b = appendOpt(b, p.NetworkUserID)
+	return b
+}
+
+// decodePayload decodes an encoded payload, copying every value out of b.
+func decodePayload(b []byte) (*collector.Payload, error) {
+	d := decoder{b: b}
+	if v := d.byte(); d.err == nil && v != recordVersion {
+		return nil, fmt.Errorf("payload encoding version %d is not supported", v)
+	}
+	p := &collector.Payload{Timestamp: d.time()}
+	p.Schema = d.str()
+	p.IPAddress = d.str()
+	p.Encoding = d.str()
+	p.Collector = d.str()
+	p.UserAgent = d.opt()
+	p.RefererURI = d.opt()
+	p.Path = d.str()
+	p.Querystring = d.str()
+	p.Body = d.opt()
+	if n := d.uvarint(); n > 0 {
+		n--
+		if n > uint64(len(d.b)) {
+			d.fail()
+		} else {
+			p.Headers = make([]string, n)
+			for i := range p.Headers {
+				p.Headers[i] = d.str()
+			}
+		}
+	}
+	p.ContentType = d.opt()
+	p.Hostname = d.opt()
+	p.NetworkUserID = d.opt()
+	if d.err == nil && len(d.b) != 0 {
+		d.fail()
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return p, nil
+}
+
+// payloadTime decodes only the timestamp of an encoded payload.
+func payloadTime(b []byte) (time.Time, error) {
+	d := decoder{b: b}
+	if v := d.byte(); d.err == nil && v != recordVersion {
+		return time.Time{}, fmt.Errorf("payload encoding version %d is not supported", v)
+	}
+	t := d.time()
+	return t, d.err
+}

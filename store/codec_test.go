@@ -1,0 +1,97 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/plowbox/plowbox/collector"
+	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/enrich/event"
+)
+
+func TestRecordRoundTrip(t *testing.T) {
+	full := out(enrich.StageValidation, "full")
+	for f := range event.NumFields {
+		full.Event.Set(event.Field(f), "v\t\"é\"\n"+string(rune('a'+f%26)))
+	}
+	tests := []struct {
+		name string
+		o    enrich.Output
+	}{
+		{"good", out(enrich.StageGood, "a")},
+		{"validation with every field", full},
+		{"adapter", out(enrich.StageAdapter, "b")},
+		{"size", out(enrich.StageSize, "c")},
+		{"empty raw and event", enrich.Output{Stage: enrich.StageGood, Raw: &event.RawEvent{}, Event: new(event.Event)}},
+		{"empty bad row", enrich.Output{Stage: enrich.StageLoad, BadRow: []byte{}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := appendRecord(nil, &tt.o, 300)
+			var rec Record
+			ps, err := decodeRecord(b, &rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ps != 300 {
+				t.Errorf("payload seq = %d, want 300", ps)
+			}
+			got := enrich.Output{Stage: rec.Stage, Raw: rec.Raw, Event: rec.Event, BadRow: rec.BadRow}
+			if !reflect.DeepEqual(got, tt.o) {
+				t.Errorf("round trip:\n got %+v\nwant %+v", got, tt.o)
+			}
+			for n := range len(b) {
+				if _, err := decodeRecord(b[:n], new(Record)); err == nil {
+					t.Fatalf("decoding %d of %d bytes succeeded", n, len(b))
+				}
+			}
+		})
+	}
+}
+
+func TestPayloadRoundTrip(t *testing.T) {
+	tests := []struct {
+		name string
+		p    *collector.Payload
+	}{
+		{"full", testPayload(7)},
+		{"zero", &collector.Payload{}},
+		{"empty headers", &collector.Payload{Headers: []string{}, Timestamp: time.Unix(1, 999_999_999).UTC()}},
+		{"before 1970", &collector.Payload{Timestamp: time.Date(1601, 1, 1, 0, 0, 0, 5, time.UTC), Body: ptr("")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := appendPayload(nil, tt.p)
+			got, err := decodePayload(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.p) {
+				t.Errorf("round trip:\n got %+v\nwant %+v", got, tt.p)
+			}
+			ts, err := payloadTime(b)
+			if err != nil || !ts.Equal(tt.p.Timestamp) {
+				t.Errorf("payloadTime = %v, %v; want %v", ts, err, tt.p.Timestamp)
+			}
+			for n := range len(b) {
+				if _, err := decodePayload(b[:n]); err == nil {
+					t.Fatalf("decoding %d of %d bytes succeeded", n, len(b))
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeRejectsUnknownVersion(t *testing.T) {
+	b := appendRecord(nil, &enrich.Output{Stage: enrich.StageLoad, BadRow: []byte("x")}, 1)
+	b[0] = recordVersion + 1
+	if _, err := decodeRecord(b, new(Record)); err == nil {
+		t.Error("record of a newer encoding decoded")
+	}
+	p := appendPayload(nil, testPayload(1))
+	p[0] = recordVersion + 1
+	if _, err := decodePayload(p); err == nil {
+		t.Error("payload of a newer encoding decoded")
+	}
+}

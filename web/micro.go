@@ -1,0 +1,243 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/enrich/event"
+	"github.com/plowbox/plowbox/store"
+)
+
+// Store is what the web layer reads from plowbox's event store.
+type Store interface {
+	Counts() store.Counts
+	Good(fn func(*store.Record) bool) error
+	Bad(fn func(*store.Record) bool) error
+	Events(fn func(*store.Record) bool) error
+	Reset() error
+}
+
+// micro serves the Snowplow Micro REST API (micro-api.md).
+type micro struct {
+	store      Store
+	generation int  // 3 or 4: the Micro generation whose texts plowbox mimics
+	badRows    bool // add the structured badRows key to BadEvents
+}
+
+func (m *micro) routes(g *gin.RouterGroup) {
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		g.Handle(method, "/all", m.all)
+		g.Handle(method, "/good", m.good)
+		g.Handle(method, "/bad", m.bad)
+		g.Handle(method, "/reset", m.reset)
+	}
+	g.GET("/events", m.eventsLossy)
+}
+
+// writeJSON writes a compact JSON body.
+func writeJSON(c *gin.Context, status int, body []byte) {
+	c.Data(status, "application/json", body)
+}
+
+// writeMessage writes a plain message the way Micro does: as a JSON string.
+func writeMessage(c *gin.Context, status int, msg string) {
+	b, _ := marshal(msg)
+	writeJSON(c, status, b)
+}
+
+func (m *micro) countsJSON() []byte {
+	n := m.store.Counts()
+	return []byte(`{"total":` + strconv.Itoa(n.Good+n.Bad) + `,"good":` + strconv.Itoa(n.Good) + `,"bad":` + strconv.Itoa(n.Bad) + `}`)
+}
+
+func (m *micro) all(c *gin.Context) { writeJSON(c, http.StatusOK, m.countsJSON()) }
+
+func (m *micro) reset(c *gin.Context) {
+	if err := m.store.Reset(); err != nil {
+		c.Error(err)
+		writeMessage(c, http.StatusInternalServerError, "reset failed: "+err.Error())
+		return
+	}
+	if m.generation == 3 {
+		writeJSON(c, http.StatusOK, m.countsJSON())
+		return
+	}
+	writeMessage(c, http.StatusOK, "Reset completed")
+}
+
+// goodFilters is the POST /micro/good body (micro-api.md §4).
+type goodFilters struct {
+	EventType *string  `json:"event_type"`
+	Schema    *string  `json:"schema"`
+	Contexts  []string `json:"contexts"`
+	Limit     *int     `json:"limit"`
+}
+
+// badFilters is the POST /micro/bad body (micro-api.md §5).
+type badFilters struct {
+	Vendor  *string `json:"vendor"`
+	Version *string `json:"version"`
+	Limit   *int    `json:"limit"`
+}
+
+// decodeFilters reads a POST filter body with http4s's error statuses: a non-JSON
+// content type is 415, invalid JSON 400, a wrongly typed filter 422. It reports false
+// after writing the error.
+func decodeFilters(c *gin.Context, dst any) bool {
+	if c.Request.Method != http.MethodPost {
+		return true
+	}
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !bytes.HasSuffix([]byte(mt), []byte("+json"))) {
+			writeMessage(c, http.StatusUnsupportedMediaType, "Expected a JSON body (Content-Type: application/json), got "+strconv.Quote(ct))
+			return false
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20))
+	if err != nil {
+		writeMessage(c, http.StatusBadRequest, "Malformed message body: "+err.Error())
+		return false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		writeMessage(c, http.StatusBadRequest, "Malformed message body: Invalid JSON: empty body")
+		return false
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			writeMessage(c, http.StatusUnprocessableEntity, "The request body was invalid: field "+strconv.Quote(typeErr.Field)+" must be "+typeErr.Type.String()+", got JSON "+typeErr.Value)
+			return false
+		}
+		writeMessage(c, http.StatusBadRequest, "Malformed message body: Invalid JSON: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// writeList streams a JSON array of the items that iterate yields, at most limit (all
+// when limit < 0).
+func writeList(c *gin.Context, limit int, iterate func(fn func(*store.Record) bool) error, keep func(*store.Record) bool, render func(*store.Record) ([]byte, error)) {
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	n := 0
+	var renderErr error
+	err := iterate(func(rec *store.Record) bool {
+		if limit >= 0 && n >= limit {
+			return false
+		}
+		if keep != nil && !keep(rec) {
+			return true
+		}
+		b, err := render(rec)
+		if err != nil {
+			renderErr = err
+			return false
+		}
+		if n > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(b)
+		n++
+		return true
+	})
+	if err == nil {
+		err = renderErr
+	}
+	if err != nil {
+		c.Error(err)
+		writeMessage(c, http.StatusInternalServerError, "reading events failed: "+err.Error())
+		return
+	}
+	buf.WriteByte(']')
+	writeJSON(c, http.StatusOK, buf.Bytes())
+}
+
+func limitOf(l *int) int {
+	if l == nil || *l < 0 {
+		return -1
+	}
+	return *l
+}
+
+func (m *micro) good(c *gin.Context) {
+	var f goodFilters
+	if !decodeFilters(c, &f) {
+		return
+	}
+	keep := func(rec *store.Record) bool {
+		ev := rec.Event
+		if f.EventType != nil && ev.Get(event.EventType) != *f.EventType {
+			return false
+		}
+		if f.Schema != nil && (ev.SchemaURI() == "" || ev.SchemaURI() != *f.Schema) {
+			return false
+		}
+		if len(f.Contexts) > 0 {
+			have := ev.ContextURIs()
+			for _, want := range f.Contexts {
+				if !contains(have, want) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	writeList(c, limitOf(f.Limit), m.store.Good, keep, goodEventOf)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *micro) bad(c *gin.Context) {
+	var f badFilters
+	if !decodeFilters(c, &f) {
+		return
+	}
+	keep := func(rec *store.Record) bool {
+		if rec.Stage != enrich.StageAdapter && rec.Stage != enrich.StageValidation {
+			return true // no collectorPayload: passes every filter, as in Micro
+		}
+		api := apiOf(rec.Payload)
+		if f.Vendor != nil && api.Vendor != *f.Vendor {
+			return false
+		}
+		if f.Version != nil && api.Version != *f.Version {
+			return false
+		}
+		return true
+	}
+	render := func(rec *store.Record) ([]byte, error) { return badEventOf(rec, m.badRows) }
+	writeList(c, limitOf(f.Limit), m.store.Bad, keep, render)
+}
+
+// eventsLossy is Micro 3.0's GET /micro/events: every good and incomplete event in the
+// flattened JSON form, newest first.
+func (m *micro) eventsLossy(c *gin.Context) {
+	writeList(c, -1, m.store.Events, nil, func(rec *store.Record) ([]byte, error) {
+		return rec.Event.AppendLossyJSON(nil), nil
+	})
+}
+
+// notFound answers any other /micro path with the generation's message.
+func (m *micro) notFound(c *gin.Context) {
+	if m.generation == 3 {
+		writeMessage(c, http.StatusNotFound, "Path for micro has to be one of: /events /all /good /bad /reset /iglu")
+		return
+	}
+	writeMessage(c, http.StatusNotFound, "Supported endpoints: /micro/all, /micro/good, /micro/bad, /micro/events, /micro/reset, /micro/columns, /micro/columnStats, /micro/timeline, /micro/iglu, /micro/ui")
+}
