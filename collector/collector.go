@@ -28,6 +28,7 @@ type Stats struct {
 // /{vendor}/{version}, click redirects), /, /crossdomain.xml, /robots.txt, and 404 for the
 // rest. The caller must route reserved prefixes (/micro, /plowbox, /iglu-server, …)
 // elsewhere first: any two-segment path reaching the Collector is recorded as an event.
+// HEAD is accepted wherever GET is.
 type Collector struct {
 	cfg        Config
 	sink       Sink

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ var scenarios = []scenario{
 		stored: `{"path":"/com.acme/v1","querystring":"a=b","body":null,"contentType":null}`},
 	{name: "POST tp2 with content-type quirk", method: "POST", target: tp2, body: `{"schema":"s","data":[]}`,
 		headers: [][2]string{{"Content-Type", "Application/JSON; charset=UTF-8"}, {"User-Agent", "ua/1"}},
-		status: 200, header: okHeaders(spCookie), resBody: "ok",
+		status:  200, header: okHeaders(spCookie), resBody: "ok",
 		stored: `{"path":"/com.snowplowanalytics.snowplow/tp2","querystring":"","body":"{\"schema\":\"s\",\"data\":[]}",
 			"contentType":"application/json; charset=utf-8","userAgent":"ua/1",
 			"headers":["Host: example.com","User-Agent: ua/1","Content-Length: 24","Content-Type: Application/JSON; charset=UTF-8","application/json; charset=utf-8"]}`},
@@ -76,7 +77,9 @@ var scenarios = []scenario{
 		status: 200, header: hdr("Content-Type", "text/xml; charset=UTF-8"),
 		resBody: "<?xml version=\"1.0\"?>\n<cross-domain-policy>\n<allow-access-from domain=\"*\" secure=\"true\" />\n</cross-domain-policy>"},
 	{name: "crossdomain two domains insecure", target: "/crossdomain.xml",
-		cfg: func(c *Config) { c.CrossDomain = CrossDomainConfig{Enabled: true, Domains: []string{"a.com", "*.b.com"}} },
+		cfg: func(c *Config) {
+			c.CrossDomain = CrossDomainConfig{Enabled: true, Domains: []string{"a.com", "*.b.com"}}
+		},
 		status: 200, header: hdr("Content-Type", "text/xml; charset=UTF-8"),
 		resBody: "<?xml version=\"1.0\"?>\n<cross-domain-policy>\n<allow-access-from domain=\"a.com\" secure=\"false\" />\n<allow-access-from domain=\"*.b.com\" secure=\"false\" />\n</cross-domain-policy>"},
 	{name: "robots.txt", target: "/robots.txt", status: 200, header: textHeaders(robotsTxt),
@@ -142,7 +145,10 @@ var scenarios = []scenario{
 	{name: "cookie disabled", target: "/i", cfg: func(c *Config) { c.Cookie.Enabled = false },
 		status: 200, header: pixelHeaders(), resBody: string(pixel[:]), stored: `{"networkUserId":"` + testNUID + `"}`},
 	{name: "cookie domain from origin", target: "/i",
-		cfg:     func(c *Config) { c.Cookie.Domains = []string{"other.com", "acme.com"}; c.Cookie.FallbackDomain = "fb.com" },
+		cfg: func(c *Config) {
+			c.Cookie.Domains = []string{"other.com", "acme.com"}
+			c.Cookie.FallbackDomain = "fb.com"
+		},
 		headers: [][2]string{{"Origin", "https://www.acme.com"}},
 		status:  200, resBody: string(pixel[:]), stored: `{"path":"/i"}`,
 		header: with(without(pixelHeaders(), "Access-Control-Allow-Origin"), "Access-Control-Allow-Origin", "https://www.acme.com",
@@ -265,7 +271,10 @@ var scenarios = []scenario{
 		cfg:    func(c *Config) { c.CookieBounce.Enabled = true },
 		status: 302, header: with(cors("*"), "Set-Cookie", spCookie, "Cache-Control", "no-cache, no-store, must-revalidate", "Location", "http://example.com/i?e=pv&n3pc=true")},
 	{name: "bounce forwarded proto", target: "/com.acme/v1",
-		cfg:     func(c *Config) { c.CookieBounce.Enabled = true; c.CookieBounce.ForwardedProtocolHeader = "X-Forwarded-Proto" },
+		cfg: func(c *Config) {
+			c.CookieBounce.Enabled = true
+			c.CookieBounce.ForwardedProtocolHeader = "X-Forwarded-Proto"
+		},
 		headers: [][2]string{{"X-Forwarded-Proto", "https"}},
 		status:  302, header: with(cors("*"), "Set-Cookie", spCookie, "Cache-Control", "no-cache, no-store, must-revalidate", "Location", "https://example.com/com.acme/v1?n3pc=true")},
 	{name: "bounced request without cookie uses fallback", target: "/i?e=pv&n3pc=true",
@@ -284,6 +293,9 @@ var scenarios = []scenario{
 		cfg:    func(c *Config) { c.DropPayloadSize = 10 },
 		status: 413, header: textHeaders("Payload Too Large"), resBody: "Payload Too Large"},
 	{name: "chunked body over dropPayloadSize", method: "POST", target: tp2, body: "0123456789x", chunked: true,
+		cfg:    func(c *Config) { c.DropPayloadSize = 10 },
+		status: 413, header: textHeaders("Payload Too Large"), resBody: "Payload Too Large"},
+	{name: "GET body over dropPayloadSize", target: "/com.acme/v1", body: "0123456789x",
 		cfg:    func(c *Config) { c.DropPayloadSize = 10 },
 		status: 413, header: textHeaders("Payload Too Large"), resBody: "Payload Too Large"},
 	{name: "body at dropPayloadSize", method: "POST", target: tp2, body: "0123456789",
@@ -353,6 +365,37 @@ func TestHeadOverHTTP(t *testing.T) {
 	}
 	if got := sink.payloads[0]; got.IPAddress != "127.0.0.1" || got.Headers[0] != "Host: "+strings.TrimPrefix(srv.URL, "http://") {
 		t.Errorf("payload over HTTP: ip %q headers %q", got.IPAddress, got.Headers)
+	}
+}
+
+// TestPostOverHTTP checks the stored headers of real POSTs, with and without a length.
+func TestPostOverHTTP(t *testing.T) {
+	sink := &recordingSink{}
+	srv := httptest.NewServer(New(testConfig(), sink, nil))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	tests := []struct {
+		name string
+		body io.Reader
+		want []string
+	}{
+		{"sized", strings.NewReader("{}"), []string{"Host: " + host, "User-Agent: Go-http-client/1.1",
+			"Accept-Encoding: gzip", "Content-Length: 2", "Content-Type: application/json", "application/json"}},
+		{"chunked", io.MultiReader(strings.NewReader("{}")), []string{"Host: " + host, "User-Agent: Go-http-client/1.1",
+			"Accept-Encoding: gzip", "Content-Type: application/json", "Transfer-Encoding: chunked", "application/json"}},
+	}
+	for i, tt := range tests {
+		res, err := srv.Client().Post(srv.URL+tp2, "application/json", tt.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 || len(sink.payloads) != i+1 {
+			t.Fatalf("%s: status %d, %d payloads", tt.name, res.StatusCode, len(sink.payloads))
+		}
+		if got := sink.payloads[i].Headers; !slices.Equal(got, tt.want) {
+			t.Errorf("%s: headers\n got %q\nwant %q", tt.name, got, tt.want)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,7 @@ import (
 // never panic and never answer 5xx: the sink always succeeds. The seed corpus is in
 // testdata/fuzz/FuzzServeHTTP.
 func FuzzServeHTTP(f *testing.F) {
-	f.Add("GET", "/i", "e=pv&nuid=x", "sp=1; dnt=yes", "https://a.com", "192.0.2.4", "", []byte(nil))
+	f.Add("GET", "/i", "e=pv&nuid=x", "sp=1; dnt=yes", "https://a.com", "192.0.2.4", "", []byte(nil), false)
 	cfg := testConfig()
 	cfg.EnableDefaultRedirect = true
 	cfg.RedirectDomains = []string{"example.org"}
@@ -26,9 +27,9 @@ func FuzzServeHTTP(f *testing.F) {
 	cfg.CrossDomain.Enabled = true
 	cfg.HSTS.Enable = true
 	cfg.DropPayloadSize = 64
-	c := New(cfg, &recordingSink{}, nil)
+	c := New(cfg, SinkFunc(func(context.Context, *Payload) error { return nil }), nil)
 
-	f.Fuzz(func(t *testing.T, method, path, query, cookie, origin, xff, contentType string, body []byte) {
+	f.Fuzz(func(t *testing.T, method, path, query, cookie, origin, xff, contentType string, body []byte, anonymous bool) {
 		req := &http.Request{
 			Method:        method,
 			URL:           &url.URL{Path: path, RawQuery: query},
@@ -38,10 +39,13 @@ func FuzzServeHTTP(f *testing.F) {
 			Body:          io.NopCloser(bytes.NewReader(body)),
 			ContentLength: int64(len(body)),
 		}
-		for name, v := range map[string]string{"Cookie": cookie, "Origin": origin, "X-Forwarded-For": xff, "Content-Type": contentType, "SP-Anonymous": ""} {
+		for name, v := range map[string]string{"Cookie": cookie, "Origin": origin, "X-Forwarded-For": xff, "Content-Type": contentType} {
 			if v != "" {
 				req.Header.Set(name, v)
 			}
+		}
+		if anonymous {
+			req.Header.Set("SP-Anonymous", "*")
 		}
 		rec := httptest.NewRecorder()
 		c.ServeHTTP(rec, req)

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -23,6 +24,10 @@ func (c *Collector) track(w http.ResponseWriter, r *http.Request, path string) {
 	cb := &c.cfg.CookieBounce
 
 	var body, contentType *string
+	if !post && r.ContentLength > c.cfg.DropPayloadSize {
+		c.tooLarge(w, r, r.ContentLength)
+		return
+	}
 	if post {
 		b, ok := c.readBody(w, r)
 		if !ok {
@@ -73,7 +78,8 @@ func (c *Collector) track(w http.ResponseWriter, r *http.Request, path string) {
 			Hostname:      hostname(r),
 			NetworkUserID: &nuid,
 		}
-		if err := c.sink.Sink(r.Context(), p); err != nil {
+		// A payload received in full is committed even if the tracker hangs up meanwhile.
+		if err := c.sink.Sink(context.WithoutCancel(r.Context()), p); err != nil {
 			c.sinkErrors.Add(1)
 			c.log.Error("collector payload not stored", "path", path, "err", err)
 			addCORS(w.Header(), origins)

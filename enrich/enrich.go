@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plowbox/plowbox/collector"
+	"github.com/plowbox/plowbox/enrich/adapters"
 	"github.com/plowbox/plowbox/enrich/badrows"
 	"github.com/plowbox/plowbox/enrich/event"
 )
@@ -71,4 +72,12 @@ type Config struct {
 	AcceptInvalid bool
 	// Now returns the processing time (etl_tstamp); nil means time.Now.
 	Now func() time.Time
+	// FieldLimits overrides the atomic field length limits (enriched-event.md §8), keyed by
+	// enriched field name; a limit of 0 disables the check of that field.
+	FieldLimits map[string]int
+	// Enrichments are the configured enrichments, run in phase 2 at their Step.
+	Enrichments []Enrichment
+	// Adapters maps collector APIs to adapters; nil means adapters.NewRegistry with the
+	// built-in and registered vendor adapters.
+	Adapters *adapters.Registry
 }

@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/plowbox/plowbox/enrich/badrows"
@@ -163,3 +164,25 @@ func strp(s string) *string { return &s }
 
 // jsonText renders s as a JSON string literal.
 func jsonText(s string) []byte { return event.AppendJSONString(nil, s) }
+
+// messages returns the bad-row messages of the given phases, in order.
+func (is *issues) messages(phases ...int) []any {
+	var out []any
+	for _, i := range is.list {
+		if slices.Contains(phases, i.phase) {
+			out = append(out, i.message)
+		}
+	}
+	return out
+}
+
+// enrichmentMessages returns the phase 2 messages.
+func (is *issues) enrichmentMessages() []badrows.EnrichmentMessage {
+	var out []badrows.EnrichmentMessage
+	for _, i := range is.list {
+		if m, ok := i.message.(badrows.EnrichmentMessage); ok && i.phase == 2 {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -46,7 +46,7 @@ func TestCrash(t *testing.T) {
 		stage enrich.Stage
 	}
 	acked := map[string]ack{}
-	const killAfter = 3000
+	const killAfter = 3000 // acknowledged records
 	sc := bufio.NewScanner(stdout)
 	killed := false
 	for sc.Scan() {
@@ -69,9 +69,9 @@ func TestCrash(t *testing.T) {
 	}
 	err = cmd.Wait()
 	if !killed {
-		t.Fatalf("child exited after %d acknowledged writes: %v", len(acked), err)
+		t.Fatalf("child exited after %d acknowledged records: %v", len(acked), err)
 	}
-	t.Logf("child killed after %d acknowledged writes", len(acked))
+	t.Logf("child killed after %d acknowledged records", len(acked))
 
 	s, err := Open(dir, Options{})
 	if err != nil {
@@ -93,7 +93,7 @@ func TestCrash(t *testing.T) {
 	}
 	for id := range acked {
 		if seen[id] != 1 {
-			t.Errorf("acknowledged write %s stored %d times", id, seen[id])
+			t.Errorf("acknowledged record %s stored %d times", id, seen[id])
 		}
 	}
 	for id, n := range seen {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -84,6 +85,9 @@ func idOf(r *Record) string {
 // openTest opens a store in a fresh directory, closed when the test ends.
 func openTest(t testing.TB, opts Options) *Store {
 	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	s, err := Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)

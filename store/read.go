@@ -134,28 +134,6 @@ func (s *Store) Oldest() (t time.Time, ok bool, err error) {
 	return t, ok, err
 }
 
-// scan walks index bucket idx backwards, decoding each record it names.
-func (s *Store) scan(idx []byte, fn func(*Record) bool) error {
-	return s.view(func(tx *bolt.Tx) error {
-		r := newReader(tx)
-		c := tx.Bucket(idx).Cursor()
-		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
-			v := r.records.Get(k)
-			if v == nil {
-				return fmt.Errorf("store: %s index names record %d, which is missing", idx, seqOf(k))
-			}
-			rec, err := r.decode(k, v)
-			if err != nil {
-				return err
-			}
-			if !fn(rec) {
-				return nil
-			}
-		}
-		return nil
-	})
-}
-
 // payloadCache keeps the last decoded payload: the records of one payload are adjacent
 // in every listing. Payloads never change, so it stays valid across transactions.
 type payloadCache struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"sync"
@@ -479,4 +480,86 @@ func TestReservedBuckets(t *testing.T) {
 	if err != nil {
 		t.Error(err)
 	}
+}
+
+func TestIterationAcrossChunks(t *testing.T) {
+	s := openTest(t, Options{})
+	const n = 3*maxChunk + 7
+	r := &enrich.Result{Payload: testPayload(1)}
+	var wantGood, wantAll []string
+	for i := range n {
+		id := fmt.Sprint(i)
+		st := enrich.StageGood
+		if i%3 == 1 {
+			st = enrich.StageLoad
+		} else {
+			wantGood = append([]string{id}, wantGood...)
+		}
+		r.Outputs = append(r.Outputs, out(st, id))
+		wantAll = append(wantAll, id)
+	}
+	if err := s.Write(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	// fn may write: the iteration holds no transaction while fn runs, and records newer
+	// than its position are not visited.
+	var got []string
+	err := s.Good(func(rec *Record) bool {
+		got = append(got, idOf(rec))
+		if len(got)%500 == 0 {
+			if err := s.Write(context.Background(), &enrich.Result{Payload: testPayload(2), Outputs: []enrich.Output{out(enrich.StageGood, "new")}}); err != nil {
+				t.Error(err)
+			}
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, wantGood) {
+		t.Errorf("Good gave %d records, want %d in order", len(got), len(wantGood))
+	}
+	got = nil
+	if err := s.Since(0, func(rec *Record) bool {
+		if id := idOf(rec); id != "new" {
+			got = append(got, id)
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, wantAll) {
+		t.Errorf("Since(0) gave %d records, want %d in order", len(got), len(wantAll))
+	}
+	if err := s.Since(math.MaxUint64, func(*Record) bool { t.Error("record after the last"); return true }); err != nil {
+		t.Error(err)
+	}
+	// A reset during an iteration ends it.
+	visited := 0
+	if err := s.Bad(func(*Record) bool {
+		visited++
+		if visited == 1 {
+			if err := s.Reset(); err != nil {
+				t.Error(err)
+			}
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if visited != firstChunk {
+		t.Errorf("Bad visited %d records across a reset, want the first chunk (%d)", visited, firstChunk)
+	}
+}
+
+func TestPanicFailsBatchOnly(t *testing.T) {
+	s := openTest(t, Options{})
+	// A request that bypassed checkResult: encoding its nil payload panics.
+	req := &request{res: &enrich.Result{Outputs: []enrich.Output{out(enrich.StageGood, "a")}}, errc: make(chan error, 1)}
+	s.commit([]*request{req})
+	if err := <-req.errc; err == nil || !strings.Contains(err.Error(), "panic") {
+		t.Errorf("write of a panicking batch = %v", err)
+	}
+	writeSample(t, s)
+	checkSample(t, s)
 }

@@ -124,7 +124,13 @@ func (s *Store) run() {
 func (s *Store) commit(batch []*request) {
 	m := s.meta
 	var writes, records uint64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+		// A panic must fail the batch, not kill the writer and hang every later Write.
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic while writing: %v", p)
+			}
+		}()
 		m = s.meta
 		writes, records = 0, 0
 		var w txWriter

@@ -1,6 +1,10 @@
 package badrows
 
-import "time"
+import (
+	"time"
+
+	"github.com/plowbox/plowbox/enrich/event"
+)
 
 // ClientError is the Iglu client error carried by IgluError messages (iglu.md §8.1):
 // a ValidationError with dataReports or schemaIssues, or a ResolutionError with a
@@ -39,4 +43,18 @@ type LookupHistory struct {
 type RegistryError struct {
 	Error   string `json:"error"`
 	Message string `json:"message,omitempty"`
+}
+
+// MarshalJSON renders the lookup with lastAttempt as ISO-8601 UTC milliseconds.
+func (l LookupHistory) MarshalJSON() ([]byte, error) {
+	errs := l.Errors
+	if errs == nil {
+		errs = []RegistryError{}
+	}
+	return marshal(struct {
+		Repository  string          `json:"repository"`
+		Errors      []RegistryError `json:"errors"`
+		Attempts    int             `json:"attempts"`
+		LastAttempt string          `json:"lastAttempt"`
+	}{l.Repository, errs, l.Attempts, event.FormatISO(l.LastAttempt)})
 }

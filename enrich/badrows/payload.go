@@ -16,16 +16,6 @@ func appendOpt(dst []byte, s *string) []byte {
 	return appendString(dst, *s)
 }
 
-// appendKey appends "key": preceded by a comma unless it opens an object.
-func appendKey(dst []byte, key string) []byte {
-	if dst[len(dst)-1] != '{' {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, '"')
-	dst = append(dst, key...)
-	return append(dst, '"', ':')
-}
-
 // appendParams appends name/value pairs as [{"name":…,"value":…|null},…], capped.
 func appendParams(dst []byte, ps event.Params) []byte {
 	dst = append(dst, '[')

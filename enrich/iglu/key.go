@@ -80,6 +80,13 @@ func (k SchemaKey) WithVersion(v SchemaVer) SchemaKey {
 	return k
 }
 
+// Valid reports whether k's parts use only the characters Iglu allows and its vendor
+// cannot escape a registry directory.
+func (k SchemaKey) Valid() bool {
+	return checkVendor(k.Vendor) == nil && validPart(k.Name, false) && validPart(k.Format, false) &&
+		k.Version.Model >= 0 && k.Version.Revision >= 0 && k.Version.Addition >= 0
+}
+
 // ErrInvalidURI reports a string that is not an Iglu URI of the form
 // iglu:vendor/name/format/version; NotIglu bad rows call this INVALID_IGLUURI.
 var ErrInvalidURI = errors.New("invalid Iglu URI")

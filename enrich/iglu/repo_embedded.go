@@ -46,6 +46,9 @@ func (r *EmbeddedRepository) Lookup(ctx context.Context, key SchemaKey) ([]byte,
 	if err := ctx.Err(); err != nil {
 		return nil, repoFailure(err, "lookup cancelled: %v", err)
 	}
+	if !key.Valid() {
+		return nil, clientFailure(nil, "invalid schema key %s", key)
+	}
 	root, err := os.OpenRoot(r.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotFound

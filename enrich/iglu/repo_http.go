@@ -77,6 +77,9 @@ func (r *HTTPRepository) URI() string { return r.base }
 // Lookup implements Repository. A 404 is NotFound; a 5xx, a network error or a timeout
 // is a RepoFailure; any other status, or a body that is not JSON, is a ClientFailure.
 func (r *HTTPRepository) Lookup(ctx context.Context, key SchemaKey) ([]byte, error) {
+	if !key.Valid() {
+		return nil, clientFailure(nil, "invalid schema key %s", key)
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	url := r.base + "/schemas/" + key.Path()

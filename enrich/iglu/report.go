@@ -35,7 +35,7 @@ func dataReports(verr *jsonschema.ValidationError, instance any) []badrows.DataR
 
 // collectReports appends the reports of e and, for structural errors, its causes.
 func collectReports(e *jsonschema.ValidationError, instance any, out *[]badrows.DataReport) {
-	path := jsonPath(instance, e.InstanceLocation)
+	path, node := jsonPath(instance, e.InstanceLocation)
 	rep := func(keyword, message string, targets ...string) {
 		if targets == nil {
 			targets = []string{}
@@ -56,8 +56,8 @@ func collectReports(e *jsonschema.ValidationError, instance any, out *[]badrows.
 			rep("additionalProperties", path+"."+p+": is not defined in the schema and the schema does not allow additional properties", p)
 		}
 	case *kind.Type:
-		want := typeNames(k.Want)
-		rep("type", path+": "+k.Got+" found, "+want+" expected", k.Got, want)
+		want, got := typeNames(k.Want), foundType(node, k.Got)
+		rep("type", path+": "+got+" found, "+want+" expected", got, want)
 	case *kind.Enum:
 		vals := make([]string, len(k.Want))
 		for i, w := range k.Want {
@@ -124,8 +124,8 @@ func collectReports(e *jsonschema.ValidationError, instance any, out *[]badrows.
 }
 
 // jsonPath renders an instance location as a networknt-style JSONPath: "$", "$.a.b",
-// "$.items[0].sku".
-func jsonPath(instance any, loc []string) string {
+// "$.items[0].sku". It also returns the value found there.
+func jsonPath(instance any, loc []string) (string, any) {
 	var b strings.Builder
 	b.WriteByte('$')
 	cur := instance
@@ -146,7 +146,16 @@ func jsonPath(instance any, loc []string) string {
 			cur = nil
 		}
 	}
-	return b.String()
+	return b.String(), cur
+}
+
+// foundType names the JSON type of node as networknt does: a number written without
+// a fraction or exponent is an "integer". got is the library's name for it.
+func foundType(node any, got string) string {
+	if n, ok := node.(json.Number); ok && got == "number" && !strings.ContainsAny(n.String(), ".eE") {
+		return "integer"
+	}
+	return got
 }
 
 // typeNames renders the expected types of a type error: one name, or "[a, b]".
