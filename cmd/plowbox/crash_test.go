@@ -23,7 +23,7 @@ func newUUID() string {
 // there exactly once.
 func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 	p := startPlowbox(t, "", "--auth", "none", "--event-log=false")
-	const senders, killAfter = 8, 400
+	const senders, killAfter = 8, 1500
 
 	var mu sync.Mutex
 	acked := map[string]bool{}
