@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -70,6 +71,12 @@ func New(o Options) http.Handler {
 	}
 	m.routes(mg)
 
+	debug := r.Group("/plowbox/debug/pprof")
+	if o.Auth != nil {
+		debug.Use(o.Auth.middleware)
+	}
+	debug.GET("/*profile", gin.WrapF(pprofHandler))
+
 	r.NoRoute(func(c *gin.Context) {
 		if strings.HasPrefix(c.Request.URL.Path, "/micro") {
 			microCORS(c)
@@ -129,4 +136,23 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 		log.Error("panic in handler", "path", c.Request.URL.Path, "err", err)
 		c.AbortWithStatus(http.StatusInternalServerError)
 	})
+}
+
+// pprofHandler serves Go's runtime profiles under /plowbox/debug/pprof/.
+func pprofHandler(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/plowbox/debug/pprof/")
+	switch name {
+	case "", "/":
+		pprof.Index(w, r)
+	case "cmdline":
+		pprof.Cmdline(w, r)
+	case "profile":
+		pprof.Profile(w, r)
+	case "symbol":
+		pprof.Symbol(w, r)
+	case "trace":
+		pprof.Trace(w, r)
+	default:
+		pprof.Handler(name).ServeHTTP(w, r)
+	}
 }
