@@ -1,7 +1,3 @@
-// Package iglu resolves Iglu schemas from registries and validates self-describing JSON
-// against them with draft-04 semantics (iglu.md): schema keys and criteria, resolver
-// configuration, repositories, a caching resolver with lookup histories, and a
-// validator that reports errors as Snowplow bad-row client errors.
 package iglu
 
 import (

@@ -30,6 +30,10 @@ type Options struct {
 	Builtin Repository
 	// Repositories are the configured repositories, in any order.
 	Repositories []Repository
+	// OnFound, when set, is called with every schema found in a repository other than
+	// Builtin, e.g. to keep a copy of schemas fetched over the network (iglu.md §2).
+	// It runs on the lookup's goroutine and must not call back into the resolver.
+	OnFound func(key SchemaKey, repo Repository, schema []byte)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Logger receives repository failures; nil means slog.Default().
@@ -43,6 +47,7 @@ type Options struct {
 type Resolver struct {
 	builtin  Repository
 	repos    []Repository
+	onFound  func(SchemaKey, Repository, []byte)
 	now      func() time.Time
 	log      *slog.Logger
 	cache    *lruCache // successful lookups and misses
@@ -86,6 +91,7 @@ func NewResolver(o Options) *Resolver {
 	r := &Resolver{
 		builtin:  o.Builtin,
 		repos:    slices.Clone(o.Repositories),
+		onFound:  o.OnFound,
 		now:      o.Now,
 		log:      o.Logger,
 		cache:    newLRUCache(o.CacheSize, o.CacheTTL),
@@ -236,6 +242,9 @@ func (r *Resolver) resolve(ctx context.Context, key SchemaKey, gen uint64) (*loo
 		body, err := r.ask(ctx, repo, key)
 		if err == nil {
 			res := &lookupResult{key: key, schema: body, history: history}
+			if r.onFound != nil && repo != r.builtin {
+				r.onFound(key, repo, body)
+			}
 			r.failures.remove(key)
 			if r.gen.Load() == gen {
 				r.cache.put(key, res, r.now())

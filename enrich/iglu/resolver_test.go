@@ -243,6 +243,28 @@ func TestResolverStopsAtFirstHit(t *testing.T) {
 	}
 }
 
+func TestResolverOnFound(t *testing.T) {
+	reg := newRegistry(t)
+	builtin := NewMemoryRepository("plowbox")
+	builtin.Put(mustKey(t, "iglu:com.acme/x/jsonschema/1-0-0"), []byte(`{}`))
+	var found []string
+	r := NewResolver(Options{
+		CacheSize: 10, Builtin: builtin, Repositories: []Repository{reg.httpRepo("Iglu Central", 0)},
+		OnFound: func(key SchemaKey, repo Repository, schema []byte) {
+			found = append(found, repo.Name()+" "+key.String())
+		},
+		Logger: discardLogger(),
+	})
+	for _, uri := range []string{linkClick, "iglu:com.acme/x/jsonschema/1-0-0", linkClick} {
+		if _, _, err := r.Lookup(context.Background(), mustKey(t, uri)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []string{"Iglu Central " + linkClick}; !reflect.DeepEqual(found, want) {
+		t.Errorf("OnFound calls = %v, want %v", found, want)
+	}
+}
+
 func TestEmbeddedRepository(t *testing.T) {
 	dir := t.TempDir()
 	write := func(rel, body string) {
