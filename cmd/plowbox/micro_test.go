@@ -240,3 +240,30 @@ func assertOrder(t *testing.T, s string, keys []string) {
 		at += i + len(k)
 	}
 }
+
+// Oversized payloads are kept as size_violation bad rows; bodies over the drop size get 413.
+func TestSizeLimits(t *testing.T) {
+	p := startPlowbox(t, "", "--auth", "none", "--max-payload-size", "100000", "--drop-payload-size", "300000")
+	big := `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[{"e":"pv","p":"web","tv":"t","page":"` + strings.Repeat("x", 150000) + `"}]}`
+	if status, body := p.do(t, http.MethodPost, "/com.snowplowanalytics.snowplow/tp2", "application/json", big); status != 200 || body != "ok" {
+		t.Fatalf("oversized payload: %d %q", status, body)
+	}
+	var bad []badEvent
+	p.getJSON(t, "/micro/bad", &bad)
+	if len(bad) != 1 || bad[0].Errors[0] != "Collector payload exceeds the maximum allowed size." || bad[0].CollectorPayload != nil {
+		t.Fatalf("/micro/bad = %+v", bad)
+	}
+	row := bad[0].Errors[1]
+	if !strings.Contains(row, "size_violation/jsonschema/1-0-0") || !strings.Contains(row, `"maximumAllowedSizeBytes":100000`) ||
+		!strings.Contains(row, "oversized collector payload: Payload exceeds max size of 100000") || len(row) > 20000 {
+		t.Errorf("size_violation row (%d bytes): %.400s", len(row), row)
+	}
+
+	huge := strings.Repeat("y", 400000)
+	if status, _ := p.do(t, http.MethodPost, "/com.snowplowanalytics.snowplow/tp2", "application/json", huge); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("body over the drop size: %d, want 413", status)
+	}
+	if _, body := p.get(t, "/micro/all"); body != `{"total":1,"good":0,"bad":1}` {
+		t.Errorf("/micro/all = %s", body)
+	}
+}
