@@ -134,7 +134,7 @@ func TestAdapters(t *testing.T) {
 			want: `e=se&co={"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1","data":[{"schema":"iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0","data":{"uri":"x"}}]}&tv=r-tp2&p=web`},
 		{name: "redirect e with co", path: "/r/tp2",
 			query: "u=x&e=se&co=" + `%7B%22data%22%3A%5B%7B%22schema%22%3A%22iglu%3Aa%2Fb%2Fjsonschema%2F1-0-0%22%2C%22data%22%3A%7B%22n%22%3A1.50%7D%7D%5D%2C%22schema%22%3A%22iglu%3Acom.snowplowanalytics.snowplow%2Fcontexts%2Fjsonschema%2F1-0-0%22%7D`,
-			want: `e=se&co={"data":[{"schema":"iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0","data":{"uri":"x"}},{"schema":"iglu:a/b/jsonschema/1-0-0","data":{"n":1.50}}],"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"}&tv=r-tp2&p=web`},
+			want:  `e=se&co={"data":[{"schema":"iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0","data":{"uri":"x"}},{"schema":"iglu:a/b/jsonschema/1-0-0","data":{"n":1.50}}],"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"}&tv=r-tp2&p=web`},
 		{name: "redirect corrupted co", path: "/r/tp2", query: "u=x&e=se&co=%7B%5B-", wantKind: TrackerProtocolViolations,
 			wantMsgs: `[{"field":"co|cx","value":"{[-","error":"invalid json: invalid character '[' looking for beginning of object key string"}]`},
 		{name: "redirect e with cx", path: "/r/tp2",
@@ -277,4 +277,3 @@ func TestParseJSONDepth(t *testing.T) {
 		t.Errorf("brackets in strings counted: %v", err)
 	}
 }
-

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 )
 
 // DefaultMaxJSONDepth is the default nesting limit of tracker JSON (tracker-protocol.md §1.4).
@@ -73,50 +72,94 @@ type Member struct {
 // Members returns the members of a JSON object in document order; ok is false when raw is
 // not an object. raw must be valid JSON.
 func Members(raw json.RawMessage) (ms []Member, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil || t != json.Delim('{') {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
 		return nil, false
 	}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
+	ms = []Member{}
+	i = skipSpace(raw, i+1)
+	for i < len(raw) && raw[i] != '}' {
+		var key string
+		if key, i, ok = scanString(raw, i); !ok {
 			return nil, false
 		}
-		k, _ := kt.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
+		i = skipSpace(raw, i)
+		if i >= len(raw) || raw[i] != ':' {
 			return nil, false
 		}
-		ms = append(ms, Member{k, v})
+		start := skipSpace(raw, i+1)
+		end, ok := skipValue(raw, start)
+		if !ok {
+			return nil, false
+		}
+		ms = append(ms, Member{key, raw[start:end:end]})
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
 	}
-	if _, err := dec.Token(); err != nil && err != io.EOF {
-		return nil, false
-	}
-	if ms == nil {
-		ms = []Member{}
-	}
-	return ms, true
+	return ms, i < len(raw)
 }
 
 // Elements returns the elements of a JSON array; ok is false when raw is not an array.
 // raw must be valid JSON.
 func Elements(raw json.RawMessage) (es []json.RawMessage, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	t, err := dec.Token()
-	if err != nil || t != json.Delim('[') {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
 		return nil, false
 	}
 	es = []json.RawMessage{}
-	for dec.More() {
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
+	i = skipSpace(raw, i+1)
+	for i < len(raw) && raw[i] != ']' {
+		end, ok := skipValue(raw, i)
+		if !ok {
 			return nil, false
 		}
-		es = append(es, v)
+		es = append(es, raw[i:end:end])
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
 	}
-	return es, true
+	return es, i < len(raw)
+}
+
+// skipValue returns the index just after the JSON value that starts at b[i]. b must be
+// valid JSON; ok is false when the scan runs off the end.
+func skipValue(b []byte, i int) (end int, ok bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch b[i] {
+	case '"':
+		_, end, ok = scanString(b, i)
+		return end, ok
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				_, next, ok := scanString(b, j)
+				if !ok {
+					return j, false
+				}
+				j = next - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return len(b), false
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	return j, j > i
 }
 
 // Kind returns the JSON type name of raw as the networknt validator words it: "object",

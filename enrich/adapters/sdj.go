@@ -2,7 +2,6 @@ package adapters
 
 import (
 	"encoding/json"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -21,31 +20,62 @@ type SchemaKey struct {
 	Model, Revision, Addition int
 }
 
-var (
-	igluURIRe   = regexp.MustCompile(`^iglu:([a-zA-Z0-9\-_.]+)/([a-zA-Z0-9\-_]+)/([a-zA-Z0-9\-_]+)/([^/]+)$`)
-	schemaVerRe = regexp.MustCompile(`^([1-9][0-9]*)-(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$`)
-)
-
 // ParseSchemaKey parses "iglu:vendor/name/format/M-R-A". On failure it returns the NotIglu
 // code: INVALID_SCHEMAVER when only the version is malformed, else INVALID_IGLUURI.
 func ParseSchemaKey(uri string) (SchemaKey, string) {
-	m := igluURIRe.FindStringSubmatch(uri)
-	if m == nil {
+	rest, ok := strings.CutPrefix(uri, "iglu:")
+	if !ok {
 		return SchemaKey{}, InvalidIgluURI
 	}
-	v := schemaVerRe.FindStringSubmatch(m[4])
-	if v == nil {
+	parts := strings.Split(rest, "/")
+	if len(parts) != 4 || !igluPart(parts[0], true) || !igluPart(parts[1], false) || !igluPart(parts[2], false) || parts[3] == "" {
+		return SchemaKey{}, InvalidIgluURI
+	}
+	k := SchemaKey{Vendor: parts[0], Name: parts[1], Format: parts[2]}
+	nums := strings.Split(parts[3], "-")
+	if len(nums) != 3 {
 		return SchemaKey{}, InvalidSchemaVer
 	}
-	k := SchemaKey{Vendor: m[1], Name: m[2], Format: m[3]}
-	var err1, err2, err3 error
-	k.Model, err1 = strconv.Atoi(v[1])
-	k.Revision, err2 = strconv.Atoi(v[2])
-	k.Addition, err3 = strconv.Atoi(v[3])
-	if err1 != nil || err2 != nil || err3 != nil {
-		return SchemaKey{}, InvalidSchemaVer
+	for i, dst := range []*int{&k.Model, &k.Revision, &k.Addition} {
+		n, ok := schemaVerNumber(nums[i], i == 0)
+		if !ok {
+			return SchemaKey{}, InvalidSchemaVer
+		}
+		*dst = n
 	}
 	return k, ""
+}
+
+// igluPart reports whether s is a non-empty run of [a-zA-Z0-9-_], plus '.' in vendors.
+func igluPart(s string, vendor bool) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		case c == '.' && vendor:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// schemaVerNumber parses one SchemaVer number: no leading zeros, and the model is not 0.
+func schemaVerNumber(s string, model bool) (int, bool) {
+	if s == "" || len(s) > 9 || (len(s) > 1 && s[0] == '0') || (model && s == "0") {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }
 
 // Version returns the key's SchemaVer "M-R-A".

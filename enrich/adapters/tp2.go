@@ -116,6 +116,9 @@ func ParseTP2Body(body string, maxDepth int, at time.Time) ([]event.Params, []an
 	if sdj.Key.Addition >= len(payloadDataKeys) {
 		return nil, []any{badrows.IgluError{SchemaKey: sdj.Schema, Error: notFound(at)}}
 	}
+	if items, ok := fastPayloadItems(sdj.Data, sdj.Key.Addition); ok {
+		return items, nil
+	}
 	items, reports := validatePayloadData(sdj.Data, sdj.Key.Addition)
 	if len(reports) > 0 {
 		return nil, []any{badrows.IgluError{SchemaKey: sdj.Schema, Error: badrows.ClientError{

@@ -1,0 +1,204 @@
+package enrichments
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/plowbox/plowbox/enrich"
+)
+
+// Load reads the enrichment configs in dir (enrichments.md §1): every *.json file, each a
+// self-describing config or the upstream `enrichments` array of configs, and every *.js
+// file, which becomes a JavaScript enrichment of that plain-text script (Micro's form).
+// Disabled configs are skipped. Configs that plowbox accepts but does not run give a
+// warning, as do unknown names. Any broken config makes Load fail with an error naming
+// the file and the problem, and no enrichments at all are returned.
+func Load(dir string, opts Options) ([]enrich.Enrichment, []string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read enrichments directory: %w", err)
+	}
+	var cfgs []config
+	for _, de := range entries {
+		name := de.Name()
+		ext := filepath.Ext(name)
+		if de.IsDir() || (ext != ".json" && ext != ".js") {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read enrichment config: %w", err)
+		}
+		if ext == ".js" {
+			cfgs = append(cfgs, scriptConfig(name, b))
+			continue
+		}
+		cs, err := parseFile(name, b)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfgs = append(cfgs, cs...)
+	}
+	return build(cfgs, opts)
+}
+
+// LoadConfigs builds enrichments from configs held in memory, each a self-describing
+// config (or an `enrichments` array of them), with the same checks as Load. Errors name
+// a config by its position, e.g. "config #2".
+func LoadConfigs(configs []json.RawMessage, opts Options) ([]enrich.Enrichment, []string, error) {
+	var cfgs []config
+	for i, raw := range configs {
+		cs, err := parseFile(fmt.Sprintf("config #%d", i+1), raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfgs = append(cfgs, cs...)
+	}
+	return build(cfgs, opts)
+}
+
+// scriptConfig turns a Micro *.js file into a JavaScript enrichment config.
+func scriptConfig(name string, script []byte) config {
+	enabled := true
+	return config{
+		ref:  schemaRef{URI: "iglu:" + VendorSnowplow + "/javascript_script_config/jsonschema/1-0-0", Vendor: VendorSnowplow, Name: "javascript_script_config", Model: "1"},
+		data: configData{Vendor: VendorSnowplow, Name: "javascript_script_config", Enabled: &enabled},
+		src:  name,
+		script: script,
+	}
+}
+
+// parseFile parses one config file: a single config or an `enrichments` array.
+func parseFile(src string, b []byte) ([]config, error) {
+	var env envelope
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&env); err != nil {
+		return nil, fmt.Errorf("%s: not a self-describing JSON config: %w", src, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: unexpected data after the JSON config", src)
+	}
+	ref, err := parseSchemaRef(env.Schema)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src, err)
+	}
+	if ref.Name == arraySchemaName {
+		var list []json.RawMessage
+		if err := json.Unmarshal(env.Data, &list); err != nil {
+			return nil, fmt.Errorf("%s: data of %s must be an array of configs: %w", src, env.Schema, err)
+		}
+		var out []config
+		for i, item := range list {
+			cs, err := parseFile(fmt.Sprintf("%s[%d]", src, i), item)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cs...)
+		}
+		return out, nil
+	}
+	c := config{ref: ref, raw: env.Data, src: src}
+	if len(env.Data) == 0 {
+		return nil, fmt.Errorf("%s: missing data", src)
+	}
+	if err := json.Unmarshal(env.Data, &c.data); err != nil {
+		return nil, fmt.Errorf("%s: data must be an object with vendor, name, enabled and parameters: %w", src, err)
+	}
+	switch {
+	case c.data.Enabled == nil:
+		return nil, fmt.Errorf("%s: data.enabled is required", src)
+	case c.data.Name != "" && c.data.Name != ref.Name:
+		return nil, fmt.Errorf("%s: data.name %q does not match the schema name %q", src, c.data.Name, ref.Name)
+	case c.data.Vendor != "" && c.data.Vendor != ref.Vendor:
+		return nil, fmt.Errorf("%s: data.vendor %q does not match the schema vendor %q", src, c.data.Vendor, ref.Vendor)
+	}
+	return []config{c}, nil
+}
+
+// build checks and builds every enabled config; on any error it closes what it built.
+func build(cfgs []config, opts Options) (out []enrich.Enrichment, warnings []string, err error) {
+	b := newBuilder(opts)
+	defer func() {
+		if err != nil {
+			closeAll(out)
+			out, warnings = nil, nil
+		}
+	}()
+	seen := map[string]string{}
+	for i := range cfgs {
+		c := &cfgs[i]
+		if !*c.data.Enabled {
+			continue
+		}
+		k, known := kinds[c.ref.Name]
+		if !known {
+			warnings = append(warnings, fmt.Sprintf("%s: unknown enrichment %s; it is ignored", c.src, c.ref.Name))
+			continue
+		}
+		if !slices.Contains(k.models, c.ref.Model) {
+			return out, nil, fmt.Errorf("%s: %s: schema version %s is not supported (supported: %s-*-*)",
+				c.src, c.ref.Name, c.ref.URI[strings.LastIndexByte(c.ref.URI, '/')+1:], strings.Join(k.models, "-*-*, "))
+		}
+		if prev, dup := seen[c.ref.Name]; dup && !k.multi {
+			return out, nil, fmt.Errorf("%s: %s is already configured by %s", c.src, c.ref.Name, prev)
+		}
+		seen[c.ref.Name] = c.src
+		if opts.Validate != nil && !isScript(c) {
+			if err := opts.Validate(context.Background(), c.ref.URI, c.raw); err != nil {
+				return out, nil, fmt.Errorf("%s: %s: invalid against its schema: %w", c.src, c.ref.Name, err)
+			}
+		}
+		if k.build == nil {
+			warnings = append(warnings, c.ref.Name+": not supported yet; the enrichment does nothing")
+			continue
+		}
+		e, err := safeBuild(k.build, b, c)
+		if err != nil {
+			return out, nil, fmt.Errorf("%s: %s: %w", c.src, c.ref.Name, err)
+		}
+		out = append(out, e)
+	}
+	if opts.Logger != nil {
+		for _, w := range warnings {
+			opts.Logger.Warn("enrichment config", "warning", w)
+		}
+	}
+	return out, warnings, nil
+}
+
+// safeBuild runs a build function, turning a panic (e.g. a bad regex in a rules file)
+// into an error.
+func safeBuild(f func(*builder, *config) (enrich.Enrichment, error), b *builder, c *config) (e enrich.Enrichment, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return f(b, c)
+}
+
+// isScript reports whether c came from a Micro *.js file.
+func isScript(c *config) bool { return c.script != nil }
+
+// Close releases the resources (open databases) held by enrichments built by Load.
+func Close(list []enrich.Enrichment) error {
+	var errs []error
+	for _, e := range list {
+		if c, ok := e.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// closeAll closes enrichments after a failed build, ignoring errors.
+func closeAll(list []enrich.Enrichment) { _ = Close(list) }
