@@ -27,6 +27,8 @@ type Options struct {
 	BadRows bool
 	// Logger receives request errors.
 	Logger *slog.Logger
+	// Iglu mounts the schema registry API and /micro/iglu; nil leaves them out.
+	Iglu *IgluOptions
 }
 
 // reservedPrefixes are the paths that never reach the tracking routes (collector.md §2):
@@ -70,6 +72,9 @@ func New(o Options) http.Handler {
 		mg.Use(o.Auth.middleware)
 	}
 	m.routes(mg)
+	if o.Iglu != nil {
+		mountIglu(r, mg, *o.Iglu, o.Auth)
+	}
 
 	debug := r.Group("/plowbox/debug/pprof")
 	if o.Auth != nil {

@@ -162,9 +162,6 @@ var (
 	gaPromo         = regexp.MustCompile(`^promo([1-9][0-9]*)(id|nm|cr|ps)$`)
 )
 
-// typeMoney is a decimal amount rounded to two places, as upstream's currency fields are.
-const typeMoney fieldType = 100
-
 // gaAdapter maps Measurement Protocol hits, one per line of a form body, to events whose
 // unstruct_event is the hit and whose contexts carry the other parameters.
 type gaAdapter struct{}
@@ -245,9 +242,17 @@ func gaHit(line string, query event.Params) (event.Params, []any) {
 	return append(ps, event.Param{Name: "co", Value: strp(ctx.contexts())}), nil
 }
 
-// gaValue converts a parameter value to its JSON type; a value that does not parse stays
-// a string.
+// gaValue converts a parameter value to its JSON type (booleans are "1" and "0"); a value
+// that does not parse stays a string.
 func gaValue(s string, t fieldType) any {
+	if t == typeBool {
+		switch s {
+		case "1":
+			return true
+		case "0":
+			return false
+		}
+	}
 	if t == typeMoney {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {

@@ -1,6 +1,7 @@
 package adapters
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -86,7 +87,7 @@ func parseForm(body string) (event.Params, *Failure) {
 	return form, nil
 }
 
-// formMap renders form parameters as a JSON object of strings, the last value of a
+// formObject renders form parameters as a JSON object of strings, the last value of a
 // repeated name winning at its first position; an empty or missing value is null unless
 // keepEmpty is set, and names in exclude are left out.
 func formObject(form event.Params, exclude map[string]bool, keepEmpty bool) *jobject {
@@ -161,3 +162,73 @@ func batch(n int, f func(i int) (event.Params, []any)) ([]event.Params, *Failure
 
 // itoa formats an int.
 func itoa(i int) string { return fmt.Sprint(i) }
+
+// fieldType is the JSON type a string form value is converted to.
+type fieldType uint8
+
+// Field types of form values.
+const (
+	typeString  fieldType = iota
+	typeBool              // "true"/"false" → true/false
+	typeInt               // an integer → a JSON number
+	typeNumber            // a decimal → a JSON number
+	typeSQLDate           // "yyyy-MM-dd HH:mm:ss" → "yyyy-MM-ddTHH:mm:ss.000Z"
+	typeMoney             // a decimal rounded to two places (GA currency fields)
+)
+
+// typedObject converts the string values of o named in types; a value that does not
+// parse as its type is kept as a string.
+func typedObject(o *jobject, types map[string]fieldType) *jobject {
+	for _, k := range o.keys {
+		s, ok := o.vals[k].(string)
+		if !ok {
+			continue
+		}
+		if v, ok := convertValue(s, types[k]); ok {
+			o.vals[k] = v
+		}
+	}
+	return o
+}
+
+// convertValue converts s to type t; ok is false when s does not parse.
+func convertValue(s string, t fieldType) (any, bool) {
+	switch t {
+	case typeBool:
+		switch s {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	case typeInt:
+		var n json.Number
+		if json.Unmarshal([]byte(s), &n) == nil && isInteger(s) {
+			return n, true
+		}
+	case typeNumber:
+		var n json.Number
+		if json.Unmarshal([]byte(s), &n) == nil {
+			return n, true
+		}
+	case typeSQLDate:
+		return sqlDateToISO(s)
+	}
+	return nil, false
+}
+
+// isInteger reports whether s is an optionally negative run of decimal digits.
+func isInteger(s string) bool {
+	if len(s) > 0 && s[0] == '-' {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

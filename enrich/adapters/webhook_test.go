@@ -137,8 +137,8 @@ const (
 )
 
 var (
-	ctForm_ = sp(ctForm)
-	ctJSON_ = sp(ctJSON)
+	ctFormP = sp(ctForm)
+	ctJSONP = sp(ctJSON)
 )
 
 func TestCamelCase(t *testing.T) {

@@ -19,8 +19,8 @@ type anonIP struct {
 
 // anonIPParams are the parameters of anon_ip.
 type anonIPParams struct {
-	AnonOctets   *json.Number `json:"anonOctets"`
-	AnonSegments *json.Number `json:"anonSegments"`
+	AnonOctets   *float64 `json:"anonOctets"`
+	AnonSegments *float64 `json:"anonSegments"`
 }
 
 // buildAnonIP checks an anon_ip config.
@@ -45,20 +45,15 @@ func buildAnonIP(_ *builder, c *config) (enrich.Enrichment, error) {
 	return &anonIP{base: newBase(c, 24), octets: octets, segments: segments}, nil
 }
 
-// intIn parses a whole number in [lo, hi].
-func intIn(n json.Number, lo, hi int) (int, error) {
-	v, err := strconv.Atoi(n.String())
-	if err != nil {
-		f, ferr := n.Float64()
-		if ferr != nil || f != float64(int(f)) {
-			return 0, errorf("must be a whole number from %d to %d, not %s", lo, hi, n)
-		}
-		v = int(f)
+// intIn checks that n is a whole number in [lo, hi].
+func intIn(n float64, lo, hi int) (int, error) {
+	if n < float64(lo) || n > float64(hi) {
+		return 0, errorf("must be from %d to %d, not %s", lo, hi, strconv.FormatFloat(n, 'f', -1, 64))
 	}
-	if v < lo || v > hi {
-		return 0, errorf("must be from %d to %d, not %s", lo, hi, n)
+	if n != float64(int(n)) {
+		return 0, errorf("must be a whole number from %d to %d, not %s", lo, hi, strconv.FormatFloat(n, 'f', -1, 64))
 	}
-	return v, nil
+	return int(n), nil
 }
 
 // Enrich implements enrich.Enrichment.

@@ -166,6 +166,9 @@ func build(cfgs []config, opts Options) (out []enrich.Enrichment, warnings []str
 			return out, nil, fmt.Errorf("%s: %s: %w", c.src, c.ref.Name, err)
 		}
 		out = append(out, e)
+		if c.data.EmitEvent != nil && *c.data.EmitEvent {
+			warnings = append(warnings, c.ref.Name+": emitEvent is not supported yet; no pii_transformation event is emitted")
+		}
 	}
 	if opts.Logger != nil {
 		for _, w := range warnings {

@@ -119,29 +119,31 @@ func (db *RefererDB) Classify(scheme, host, path, rawQuery, pageHost string, int
 	return r, true
 }
 
-// lookup finds the entry of host+path, host+first path segment, or host, then retries
-// with the left-most subdomain removed.
+// lookup finds the entry of a referrer: host+path, then host+first path segment, then
+// host alone, each tried for the host and then for each parent domain.
 func (db *RefererDB) lookup(host, path string) *refererEntry {
-	for {
-		if e := db.byHost[host+path]; e != nil && path != "" {
-			return e
+	paths := make([]string, 0, 3)
+	if path != "" && path != "/" {
+		paths = append(paths, path)
+		if segs := strings.Split(path, "/"); len(segs) > 2 || (len(segs) == 2 && "/"+segs[1] != path) {
+			paths = append(paths, "/"+segs[1])
 		}
-		if segs := strings.Split(path, "/"); len(segs) > 1 {
-			if e := db.byHost[host+"/"+segs[1]]; e != nil {
+	}
+	paths = append(paths, "")
+	for _, p := range paths {
+		for h := host; ; {
+			if e := db.byHost[h+p]; e != nil {
 				return e
 			}
+			i := strings.IndexByte(h, '.')
+			if i < 0 {
+				break
+			}
+			h = h[i+1:]
 		}
-		if e := db.byHost[host]; e != nil {
-			return e
-		}
-		i := strings.IndexByte(host, '.')
-		if i < 0 {
-			return nil
-		}
-		host = host[i+1:]
 	}
+	return nil
 }
-
 
 // refererParser is the referer_parser enrichment (enrichments.md §3.5).
 type refererParser struct {
