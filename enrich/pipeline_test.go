@@ -10,6 +10,7 @@ import (
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich/badrows"
 	"github.com/plowbox/plowbox/enrich/event"
+	"github.com/plowbox/plowbox/internal/blackbox"
 )
 
 var (
@@ -49,7 +50,7 @@ func one(t *testing.T, en *Enricher, p *collector.Payload) Output {
 // field returns the value of the named field.
 func field(t *testing.T, e *event.Event, name string) string {
 	t.Helper()
-	f, ok := fieldByName(name)
+	f, ok := blackbox.FieldByName(name)
 	if !ok {
 		t.Fatalf("unknown field %s", name)
 	}
