@@ -52,7 +52,6 @@ func (a *asset) check(path string, needURI bool, allowed ...string) error {
 	return nil
 }
 
-
 // resolve returns the local path of the asset `<uri>/<database>` (enrichments.md §1):
 // file:// URIs and plain paths are read in place (relative paths from DataDir); http(s)
 // URIs are downloaded into CacheDir once; any other scheme is looked up in CacheDir only.

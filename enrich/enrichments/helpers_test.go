@@ -1,6 +1,7 @@
 package enrichments
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -91,3 +92,6 @@ func strs(ctxs []json.RawMessage) []string {
 	}
 	return out
 }
+
+// b64 base64-encodes a script.
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

@@ -70,9 +70,9 @@ func LoadConfigs(configs []json.RawMessage, opts Options) ([]enrich.Enrichment, 
 func scriptConfig(name string, script []byte) config {
 	enabled := true
 	return config{
-		ref:  schemaRef{URI: "iglu:" + VendorSnowplow + "/javascript_script_config/jsonschema/1-0-0", Vendor: VendorSnowplow, Name: "javascript_script_config", Model: "1"},
-		data: configData{Vendor: VendorSnowplow, Name: "javascript_script_config", Enabled: &enabled},
-		src:  name,
+		ref:    schemaRef{URI: "iglu:" + VendorSnowplow + "/javascript_script_config/jsonschema/1-0-0", Vendor: VendorSnowplow, Name: "javascript_script_config", Model: "1"},
+		data:   configData{Vendor: VendorSnowplow, Name: "javascript_script_config", Enabled: &enabled},
+		src:    name,
 		script: script,
 	}
 }

@@ -158,7 +158,9 @@ func TestLoadForms(t *testing.T) {
 	}
 
 	// A config the resolver rejects is refused.
-	opts.Validate = func(context.Context, string, json.RawMessage) error { return errors.New("$.parameters: additional property") }
+	opts.Validate = func(context.Context, string, json.RawMessage) error {
+		return errors.New("$.parameters: additional property")
+	}
 	if _, _, err := Load(dir, opts); err == nil || !strings.Contains(err.Error(), "all.json[0]: anon_ip: invalid against its schema: $.parameters") {
 		t.Fatalf("err %v", err)
 	}

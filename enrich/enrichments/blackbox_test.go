@@ -1,0 +1,158 @@
+package enrichments
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plowbox/plowbox/collector"
+	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/enrich/event"
+)
+
+// blackboxCase is one case of the enrich black-box corpus (enrich-blackbox/README.md).
+type blackboxCase struct {
+	Name    string `json:"name"`
+	Folder  string `json:"folder"`
+	Request struct {
+		Path          string             `json:"path"`
+		Querystring   *string            `json:"querystring"`
+		Body          *string            `json:"body"`
+		ContentType   *string            `json:"contentType"`
+		Headers       []string           `json:"headers"`
+		IPAddress     string             `json:"ipAddress"`
+		UserAgent     *string            `json:"userAgent"`
+		RefererURI    *string            `json:"refererUri"`
+		Timestamp     struct{ Ms int64 } `json:"timestamp"`
+		NetworkUserID *string            `json:"networkUserId"`
+		Hostname      *string            `json:"hostname"`
+		Encoding      string             `json:"encoding"`
+		Collector     string             `json:"collector"`
+	} `json:"request"`
+	Enrichments        []json.RawMessage `json:"enrichments"`
+	Expected           map[string]string `json:"expected"`
+	ExpectedEventCount int               `json:"expectedEventCount"`
+	Requires           *string           `json:"requires"`
+}
+
+// payload builds the collector payload of a case from its request.
+func (c *blackboxCase) payload() *collector.Payload {
+	r := c.Request
+	p := &collector.Payload{Schema: collector.PayloadSchema, IPAddress: r.IPAddress, Timestamp: time.UnixMilli(r.Timestamp.Ms).UTC(),
+		Encoding: r.Encoding, Collector: r.Collector, UserAgent: r.UserAgent, RefererURI: r.RefererURI, Path: r.Path,
+		Body: r.Body, Headers: r.Headers, ContentType: r.ContentType, Hostname: r.Hostname, NetworkUserID: r.NetworkUserID}
+	if r.Querystring != nil {
+		p.Querystring = *r.Querystring
+	}
+	if p.Headers == nil {
+		p.Headers = []string{}
+	}
+	return p
+}
+
+// TestBlackbox replays the `enrichments` cases of the enrich black-box corpus that need
+// nothing outside shared/testdata, through the Enricher with the enrichments configured.
+func TestBlackbox(t *testing.T) {
+	root := filepath.Join(shared, "enrich-blackbox")
+	b, err := os.ReadFile(filepath.Join(root, "cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []blackboxCase
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, c := range cases {
+		if c.Folder != "enrichments" {
+			continue
+		}
+		t.Run(c.Name[:strings.IndexByte(c.Name, ':')], func(t *testing.T) {
+			if c.Requires != nil {
+				t.Skip("requires " + *c.Requires)
+			}
+			list, warnings, err := LoadConfigs(c.Enrichments, Options{CacheDir: filepath.Join(root, "resources")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer Close(list)
+			for _, w := range warnings {
+				if strings.Contains(w, "does nothing") {
+					t.Skipf("not supported: %s", w)
+				}
+			}
+			ran++
+			en := enrich.New(enrich.Config{Version: "1.0.0", Enrichments: list})
+			res := en.Process(context.Background(), c.payload())
+			if len(res.Outputs) != c.ExpectedEventCount {
+				t.Fatalf("%d outputs, want %d", len(res.Outputs), c.ExpectedEventCount)
+			}
+			out := res.Outputs[0]
+			if out.Stage != enrich.StageGood {
+				t.Fatalf("stage %d, bad row %s", out.Stage, out.BadRow)
+			}
+			for name, want := range c.Expected {
+				f, ok := fieldIndex(name)
+				if name == "pii" {
+					checkPIIEvent(t, out.Event, want)
+					continue
+				}
+				if !ok {
+					t.Fatalf("expected %s is not an enriched field", name)
+				}
+				got := out.Event.Get(f)
+				if got != "" && f == event.DerivedContexts {
+					got = `{"schema":"` + contextsSchema + `","data":` + got + `}`
+				}
+				if f == event.Contexts || f == event.UnstructEvent {
+					continue // shapes owned by the pipeline, checked elsewhere
+				}
+				if got != want {
+					t.Errorf("%s = %q, want %q", name, got, want)
+				}
+			}
+		})
+	}
+	t.Logf("%d black-box enrichment cases replayed", ran)
+}
+
+// fieldIndex finds an enriched field by name.
+func fieldIndex(name string) (event.Field, bool) {
+	for f := range event.Field(event.NumFields) {
+		if event.Fields[f].Name == name {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// checkPIIEvent checks the pseudonymised fields an expected pii_transformation event
+// lists; the event itself is not emitted (emitEvent is not supported).
+func checkPIIEvent(t *testing.T, e *event.Event, want string) {
+	t.Helper()
+	var ev struct {
+		Data struct {
+			Data struct {
+				PII struct {
+					Pojo []struct{ FieldName, OriginalValue, ModifiedValue string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(want), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.Data.Data.PII.Pojo) == 0 {
+		t.Fatal("no pojo transformations in the expected pii event")
+	}
+	for _, p := range ev.Data.Data.PII.Pojo {
+		f, _ := fieldIndex(p.FieldName)
+		if got := e.Get(f); got != p.ModifiedValue {
+			t.Errorf("%s = %q, want %q (from %q)", p.FieldName, got, p.ModifiedValue, p.OriginalValue)
+		}
+	}
+}
