@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/enrich/enrichments"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web"
 )
@@ -34,6 +36,7 @@ type serveConfig struct {
 	maxPayloadSize int
 	maxJSONDepth   int
 	noSync         bool
+	enrichmentsDir string
 	collector      collector.Config
 }
 
@@ -57,6 +60,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "micro-bad-rows", usage: "add the parsed bad rows as a badRows key to /micro/bad entries", value: boolean(&c.badRows, false)},
 		{name: "max-payload-size", usage: "largest collector payload in bytes; larger ones become size_violation bad rows", value: integer(&c.maxPayloadSize, 1<<20)},
 		{name: "max-json-depth", usage: "deepest nesting allowed in self-describing JSON", value: integer(&c.maxJSONDepth, 50)},
+		{name: "enrichments", usage: "directory of Snowplow enrichment configs (*.json) to run, as Enrich and Micro read them", value: str(&c.enrichmentsDir, "")},
 		{name: "no-sync", usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", value: boolean(&c.noSync, false)},
 
 		{name: "drop-payload-size", usage: "largest request body in bytes; larger ones get 413 and are not stored", value: int64Value{&cc.DropPayloadSize}},
@@ -169,10 +173,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		}
 	}
 
+	list, err := loadEnrichments(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer enrichments.Close(list)
+
 	enricher := enrich.New(enrich.Config{
 		Version:        version,
 		MaxPayloadSize: cfg.maxPayloadSize,
 		MaxJSONDepth:   cfg.maxJSONDepth,
+		Enrichments:    list,
 	})
 	pipe := newPipeline(enricher, st, stdout, stderr, cfg.output, cfg.eventLog)
 	coll := collector.New(cfg.collector, pipe, log)
@@ -215,6 +226,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return fmt.Errorf("close store: %w", err)
 	}
 	return nil
+}
+
+// loadEnrichments reads the --enrichments directory; a broken config stops plowbox
+// rather than leaving it half-configured.
+func loadEnrichments(cfg serveConfig, log *slog.Logger) ([]enrich.Enrichment, error) {
+	if cfg.enrichmentsDir == "" {
+		return nil, nil
+	}
+	list, _, err := enrichments.Load(cfg.enrichmentsDir, enrichments.Options{
+		DataDir:  cfg.enrichmentsDir,
+		CacheDir: filepath.Join(cfg.data, "enrichment-assets"),
+		Logger:   log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enrichments: %w", err)
+	}
+	log.Info("enrichments loaded", "dir", cfg.enrichmentsDir, "count", len(list))
+	return list, nil
 }
 
 // listenURL renders the bound address the way Micro's startup line does:
