@@ -3,36 +3,27 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/plowbox/plowbox/enrich/iglu"
+	"github.com/plowbox/plowbox/store"
 )
 
 // igluCentralDir is the static registry of the shared test data, from this package.
 const igluCentralDir = "../../../shared/testdata/iglu-central"
-
-var igluWired = sync.OnceValue(func() bool {
-	out, _ := exec.Command(binary, "serve", "--help").CombinedOutput()
-	return bytes.Contains(out, []byte("--iglu-timeout"))
-})
-
-// requireIglu skips until plowbox serve has its Iglu options (cmd/plowbox/iglu.go wired
-// into serve.go).
-func requireIglu(t *testing.T) {
-	t.Helper()
-	if !igluWired() {
-		t.Skip("plowbox serve has no --iglu options yet: wire cmd/plowbox/iglu.go into serve.go")
-	}
-}
 
 // resolverFile writes a resolver configuration with one HTTP repository per URI.
 func resolverFile(t *testing.T, uris ...string) string {
@@ -98,7 +89,6 @@ const linkClick101 = "iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/
 
 // Iglu Central served over HTTP as the only repository of a resolver file.
 func TestIgluHTTPRegistry(t *testing.T) {
-	requireIglu(t)
 	srv := httptest.NewServer(http.FileServer(http.Dir(igluCentralDir)))
 	defer srv.Close()
 	p := startPlowbox(t, "", "--auth", "none", "--iglu", resolverFile(t, srv.URL), "--iglu-dir", emptyRegistry(t))
@@ -142,7 +132,6 @@ func TestIgluHTTPRegistry(t *testing.T) {
 // A registry slower than --iglu-timeout neither delays the tracker much nor crashes
 // plowbox: the event becomes a bad row with a RepoFailure.
 func TestIgluRegistryTimeout(t *testing.T) {
-	requireIglu(t)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -175,7 +164,6 @@ func TestIgluRegistryTimeout(t *testing.T) {
 // A schema published through the registry API turns the next event from bad to good,
 // with no restart; under --auth basic writing needs the super key.
 func TestIgluPublishWithoutRestart(t *testing.T) {
-	requireIglu(t)
 	p := startPlowbox(t, "", "--auth", "basic", "--password", "pw-for-tests", "--iglu-super-key", "super-key",
 		"--iglu", resolverFile(t), "--iglu-dir", emptyRegistry(t))
 	const schema = "iglu:com.acme/checkout/jsonschema/1-0-0"
@@ -229,7 +217,6 @@ func TestIgluPublishWithoutRestart(t *testing.T) {
 // plowbox iglu import loads Iglu Central into the built-in registry, which then
 // validates offline with no other repository.
 func TestIgluImportOffline(t *testing.T) {
-	requireIglu(t)
 	data := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(binary, "iglu", "import", igluCentralDir, "--data", data)
@@ -250,5 +237,134 @@ func TestIgluImportOffline(t *testing.T) {
 	wantCounts(t, p, 1, 1)
 	if status, body := p.get(t, "/api/schemas/com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1?repr=uri"); status != 200 || body != `"`+linkClick101+`"` {
 		t.Errorf("registry fetch = %d %s", status, body)
+	}
+}
+
+func TestBuildIglu(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.json", `{"schema":"iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-0","data":{"cacheSize":5,"repositories":[`+
+		`{"name":"Local","priority":0,"vendorPrefixes":["com.acme"],"connection":{"embedded":{"path":"/nowhere"}}}]}}`)
+	notJSON := write("broken.json", `{"schema":`)
+	ttl101 := write("ttl.json", `{"schema":"iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-1","data":{"cacheSize":5,"cacheTtl":1,"repositories":[]}}`)
+	schemasDir := filepath.Join(igluCentralDir, "schemas")
+
+	for _, tc := range []struct {
+		name    string
+		cfg     igluConfig
+		env     map[string]string
+		err     string
+		wantRep []string // repository names in lookup order for vendor com.acme, built-in first
+	}{
+		{name: "default", wantRep: []string{"plowbox", "Iglu Central"}},
+		{name: "file replaces the default", cfg: igluConfig{resolverFile: good}, wantRep: []string{"plowbox", "Local"}},
+		{name: "dir", cfg: igluConfig{dirs: []string{igluCentralDir}}, wantRep: []string{"plowbox", "Iglu Client Embedded", "Iglu Central"}},
+		{name: "schemas dir itself", cfg: igluConfig{dirs: []string{schemasDir}}, wantRep: []string{"plowbox", "Iglu Client Embedded", "Iglu Central"}},
+		{name: "two dirs", cfg: igluConfig{dirs: []string{igluCentralDir, schemasDir}},
+			wantRep: []string{"plowbox", "Iglu Client Embedded (" + igluCentralDir + ")", "Iglu Client Embedded (" + schemasDir + ")", "Iglu Central"}},
+		{name: "micro env", env: map[string]string{"MICRO_IGLU_REGISTRY_URL": "http://iglu.acme/api", "MICRO_IGLU_API_KEY": "k"},
+			wantRep: []string{"plowbox", "Custom (http://iglu.acme/api)", "Iglu Central"}},
+		{name: "flag wins over micro env", cfg: igluConfig{registryURL: "http://mine/api"}, env: map[string]string{"MICRO_IGLU_REGISTRY_URL": "http://iglu.acme/api"},
+			wantRep: []string{"plowbox", "Custom (http://mine/api)", "Iglu Central"}},
+		{name: "missing file", cfg: igluConfig{resolverFile: filepath.Join(dir, "none.json")}, err: "--iglu: read resolver configuration"},
+		{name: "broken file", cfg: igluConfig{resolverFile: notJSON}, err: "not JSON"},
+		{name: "cacheTtl in 1-0-1", cfg: igluConfig{resolverFile: ttl101}, err: `$.data has unknown property "cacheTtl"`},
+		{name: "missing dir", cfg: igluConfig{dirs: []string{dir}}, err: "has no schemas directory"},
+		{name: "bad registry url", env: map[string]string{"MICRO_IGLU_REGISTRY_URL": "iglu.acme"}, err: "--iglu-registry-url"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := store.Open(t.TempDir(), store.Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			tc.cfg.timeout, tc.cfg.cacheSize = time.Second, 10
+			env := func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }
+			r, v, err := buildIglu(tc.cfg, st, slog.New(slog.DiscardHandler), env)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || v == nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, repo := range r.Repositories("com.acme") {
+				names = append(names, repo.Name())
+			}
+			if !slices.Equal(names, tc.wantRep) {
+				t.Errorf("repositories %q, want %q", names, tc.wantRep)
+			}
+		})
+	}
+}
+
+// A failing HTTP repository answers with the kept copy; a NotFound is never overridden.
+func TestKeptFallback(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	key, _ := iglu.ParseSchemaKey("iglu:com.acme/x/jsonschema/1-0-0")
+	if err := st.KeepResolved(key.Path(), []byte(`{"kept":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		answer  error
+		want    string
+		wantErr error
+	}{
+		{name: "failure uses the copy", answer: errors.New("connection refused"), want: `{"kept":true}`},
+		{name: "not found stays not found", answer: iglu.ErrNotFound, wantErr: iglu.ErrNotFound},
+		{name: "found is the repository's", want: `{"fresh":true}`},
+	} {
+		inner := &iglu.FuncRepository{RepoName: "remote", RepoClass: iglu.ClassHTTP, Func: func(context.Context, iglu.SchemaKey) ([]byte, error) {
+			if tc.answer != nil {
+				return nil, tc.answer
+			}
+			return []byte(`{"fresh":true}`), nil
+		}}
+		repo := &keptFallback{Repository: inner, st: st, log: slog.New(slog.DiscardHandler)}
+		body, err := repo.Lookup(t.Context(), key)
+		if string(body) != tc.want || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
+			t.Errorf("%s: %s, %v", tc.name, body, err)
+		}
+	}
+	other, _ := iglu.ParseSchemaKey("iglu:com.acme/y/jsonschema/1-0-0")
+	failing := &keptFallback{Repository: &iglu.FuncRepository{RepoClass: iglu.ClassHTTP, Func: func(context.Context, iglu.SchemaKey) ([]byte, error) {
+		return nil, errors.New("down")
+	}}, st: st, log: slog.New(slog.DiscardHandler)}
+	if _, err := failing.Lookup(t.Context(), other); err == nil || err.Error() != "down" {
+		t.Errorf("no kept copy: err = %v, want the repository's", err)
+	}
+}
+
+func TestLoadSuperKey(t *testing.T) {
+	data := t.TempDir()
+	var out bytes.Buffer
+	if k, err := loadSuperKey(igluConfig{}, data, false, &out); err != nil || k != "" || out.Len() != 0 {
+		t.Fatalf("--auth none: %q %v %q", k, err, out.String())
+	}
+	k1, err := loadSuperKey(igluConfig{}, data, true, &out)
+	if err != nil || len(k1) != 36 || !strings.Contains(out.String(), k1) {
+		t.Fatalf("first start: %q %v %q", k1, err, out.String())
+	}
+	out.Reset()
+	k2, err := loadSuperKey(igluConfig{}, data, true, &out)
+	if err != nil || k2 != k1 || out.Len() != 0 {
+		t.Fatalf("second start: %q %v %q; want %q printed nothing", k2, err, out.String(), k1)
+	}
+	if k, _ := loadSuperKey(igluConfig{superKey: "mine"}, data, true, &out); k != "mine" {
+		t.Errorf("--iglu-super-key ignored: %q", k)
 	}
 }

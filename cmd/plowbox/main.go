@@ -26,6 +26,7 @@ const usage = `plowbox — a Snowplow pipeline for QA in one binary.
 
 Usage:
   plowbox serve [flags]   collect, enrich, store and serve events (see plowbox serve --help)
+  plowbox iglu import DIR  load a static Iglu registry (e.g. Iglu Central) into the built-in registry
   plowbox bench [flags]   measure ingestion against a loopback plowbox (see plowbox bench --help)
   plowbox version         print the version
 `
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	switch args[0] {
 	case "serve":
 		err = serve(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "iglu":
+		err = igluCommand(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "bench":
 		err = bench(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "version", "--version", "-v":

@@ -19,6 +19,10 @@ import (
 // binary is the plowbox binary built once for the integration tests.
 var binary string
 
+// igluCentral is the local copy of Iglu Central that every test instance validates
+// against (there is no network here), as PLOWBOX_IGLU_DIR.
+var igluCentral, _ = filepath.Abs("../../../shared/testdata/iglu-central")
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "plowbox-test-")
 	if err != nil {
@@ -59,7 +63,7 @@ func startPlowbox(t *testing.T, data string, args ...string) *instance {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	all := append([]string{"serve", "--addr", addr, "--data", data}, args...)
 	cmd := exec.Command(binary, all...)
-	cmd.Env = append(os.Environ(), "PLOWBOX_PASSWORD=") // tests choose auth explicitly
+	cmd.Env = append(os.Environ(), "PLOWBOX_PASSWORD=", "PLOWBOX_IGLU_DIR="+igluCentral) // tests choose auth explicitly
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -103,7 +103,7 @@ func TestMicroWorkedExamples(t *testing.T) {
 	status, body = p.do(t, http.MethodPost, "/com.snowplowanalytics.snowplow/tp2", "application/json; charset=UTF-8",
 		`{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[`+
 			`{"e":"pv","url":"https://www.acme.com/","tv":"js-3.5.0","p":"web","aid":"shop"},`+
-			`{"e":"ue","ue_pr":"{\"schema\":\"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0\",\"data\":{\"schema\":\"iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1\",\"data\":{\"foo\":\"bar\"}}}","tv":"js-3.5.0","p":"web","aid":"shop","eid":"invalid"}]}`)
+			`{"e":"ue","ue_pr":"{\"schema\":\"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0\",\"data\":{\"schema\":\"iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1\",\"data\":{\"foo\":\"bar\"}}}","tv":"js-3.5.0","p":"web","aid":"shop"}]}`)
 	if status != 200 || body != "ok" {
 		t.Fatalf("tp2 POST = %d %q", status, body)
 	}

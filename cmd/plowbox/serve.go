@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +38,7 @@ type serveConfig struct {
 	maxJSONDepth   int
 	noSync         bool
 	enrichmentsDir string
+	iglu           igluConfig
 	collector      collector.Config
 }
 
@@ -44,7 +46,7 @@ type serveConfig struct {
 func serveOptions(c *serveConfig) []option {
 	c.collector = collector.DefaultConfig()
 	cc := &c.collector
-	return []option{
+	return append([]option{
 		{name: "addr", usage: "address to listen on", value: str(&c.addr, ":9090")},
 		{name: "data", usage: "data directory: events, bad rows, schemas and settings", value: str(&c.data, "./plowbox-data")},
 		{name: "auth", usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", value: enum(&c.auth, "basic", "basic", "none")},
@@ -81,7 +83,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "crossdomain", usage: "serve /crossdomain.xml", value: boolean(&cc.CrossDomain.Enabled, false)},
 		{name: "cors-max-age", usage: "Access-Control-Max-Age of CORS preflight answers", value: duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
 		{name: "hsts-max-age", usage: "send Strict-Transport-Security with this max-age; 0 for none", value: hstsValue{&cc.HSTS}},
-	}
+	}, igluOptions(&c.iglu)...)
 }
 
 type int64Value struct{ p *int64 }
@@ -165,6 +167,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	}
 	defer st.Close()
 
+	resolver, validator, err := buildIglu(cfg.iglu, st, log, lookupEnv)
+	if err != nil {
+		return err
+	}
+	superKey, err := loadSuperKey(cfg.iglu, cfg.data, cfg.auth == "basic", stderr)
+	if err != nil {
+		return err
+	}
+
 	var auth *web.BasicAuth
 	if cfg.auth == "basic" {
 		auth, err = loadAuth(cfg, stderr)
@@ -173,7 +184,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		}
 	}
 
-	list, err := loadEnrichments(cfg, log)
+	list, err := loadEnrichments(cfg, validator, log)
 	if err != nil {
 		return err
 	}
@@ -184,6 +195,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		MaxPayloadSize: cfg.maxPayloadSize,
 		MaxJSONDepth:   cfg.maxJSONDepth,
 		Enrichments:    list,
+		Validator:      validator,
 	})
 	pipe := newPipeline(enricher, st, stdout, stderr, cfg.output, cfg.eventLog)
 	coll := collector.New(cfg.collector, pipe, log)
@@ -193,6 +205,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Auth:      auth,
 		MicroAPI:  map[string]int{"3": 3, "4": 4}[cfg.microAPI],
 		BadRows:   cfg.badRows,
+		Iglu:      igluWebOptions(st, resolver, validator, superKey),
 		Logger:    log,
 	})
 
@@ -230,7 +243,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 
 // loadEnrichments reads the --enrichments directory; a broken config stops plowbox
 // rather than leaving it half-configured.
-func loadEnrichments(cfg serveConfig, log *slog.Logger) ([]enrich.Enrichment, error) {
+func loadEnrichments(cfg serveConfig, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
 	if cfg.enrichmentsDir == "" {
 		return nil, nil
 	}
@@ -238,6 +251,13 @@ func loadEnrichments(cfg serveConfig, log *slog.Logger) ([]enrich.Enrichment, er
 		DataDir:  cfg.enrichmentsDir,
 		CacheDir: filepath.Join(cfg.data, "enrichment-assets"),
 		Logger:   log,
+		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
+			if res := v.Validate(ctx, schema, data); res.Error != nil {
+				b, _ := json.Marshal(res.Error)
+				return fmt.Errorf("not valid against %s: %s", schema, b)
+			}
+			return nil
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("enrichments: %w", err)
