@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"net/url"
-	"strings"
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
@@ -42,15 +40,6 @@ type microRawEvent struct {
 	Context     microContext    `json:"context"`
 }
 
-type microCollectorPayload struct {
-	API         microAPI     `json:"api"`
-	Querystring []string     `json:"querystring"`
-	ContentType *string      `json:"contentType"`
-	Body        *string      `json:"body"`
-	Source      microSource  `json:"source"`
-	Context     microContext `json:"context"`
-}
-
 type goodEvent struct {
 	RawEvent   *microRawEvent  `json:"rawEvent"`
 	EventType  *string         `json:"eventType"`
@@ -61,10 +50,10 @@ type goodEvent struct {
 }
 
 type badEvent struct {
-	CollectorPayload *microCollectorPayload `json:"collectorPayload"`
-	RawEvent         *microRawEvent         `json:"rawEvent"`
-	Errors           []string               `json:"errors"`
-	BadRows          []json.RawMessage      `json:"badRows,omitempty"`
+	CollectorPayload json.RawMessage   `json:"collectorPayload"`
+	RawEvent         *microRawEvent    `json:"rawEvent"`
+	Errors           []string          `json:"errors"`
+	BadRows          []json.RawMessage `json:"badRows,omitempty"`
 }
 
 // marshal encodes v compactly without HTML escaping, as Micro's encoder does.
@@ -157,39 +146,9 @@ func rawEventOf(r *event.RawEvent) (*microRawEvent, error) {
 }
 
 // collectorPayloadOf renders a payload in Micro's CollectorPayload form (micro-api.md §5.2).
-func collectorPayloadOf(p *collector.Payload) *microCollectorPayload {
-	qs := []string{}
-	if p.Querystring != "" {
-		for _, part := range strings.Split(p.Querystring, "&") {
-			if part == "" {
-				continue
-			}
-			name, value, hasValue := strings.Cut(part, "=")
-			name = unescape(name)
-			if hasValue {
-				qs = append(qs, name+"="+unescape(value))
-			} else {
-				qs = append(qs, name)
-			}
-		}
-	}
-	return &microCollectorPayload{
-		API:         apiOf(p),
-		Querystring: qs,
-		ContentType: p.ContentType,
-		Body:        p.Body,
-		Source:      microSourceOf(p),
-		Context:     microContextOf(p),
-	}
-}
-
-// unescape form-decodes s, keeping it as received when it is not valid.
-func unescape(s string) string {
-	u, err := url.QueryUnescape(s)
-	if err != nil {
-		return s
-	}
-	return u
+func collectorPayloadOf(p *collector.Payload) json.RawMessage {
+	query, _ := event.ParseQuery(p.Querystring) // a payload past the load step parses
+	return enrich.AppendMicroPayloadJSON(nil, p, query)
 }
 
 // goodEventOf renders a stored good or incomplete event as a Micro GoodEvent.
