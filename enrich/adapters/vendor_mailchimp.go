@@ -26,11 +26,7 @@ func init() { register("com.mailchimp", "v1", mailchimpAdapter{}) }
 
 // Adapt implements Adapter.
 func (mailchimpAdapter) Adapt(p *collector.Payload, query event.Params) ([]event.Params, *Failure) {
-	body, f := checkBody(p, ctForm, emptyBody)
-	if f != nil {
-		return nil, f
-	}
-	form, f := parseForm(body)
+	body, form, f := formBody(p)
 	if f != nil {
 		return nil, f
 	}

@@ -28,11 +28,7 @@ func init() { register("com.mandrill", "v1", mandrillAdapter{}) }
 
 // Adapt implements Adapter.
 func (mandrillAdapter) Adapt(p *collector.Payload, query event.Params) ([]event.Params, *Failure) {
-	body, f := checkBody(p, ctForm, emptyBody)
-	if f != nil {
-		return nil, f
-	}
-	form, f := parseForm(body)
+	body, form, f := formBody(p)
 	if f != nil {
 		return nil, f
 	}

@@ -21,11 +21,7 @@ func init() { register("com.olark", "v1", olarkAdapter{}) }
 
 // Adapt implements Adapter.
 func (olarkAdapter) Adapt(p *collector.Payload, query event.Params) ([]event.Params, *Failure) {
-	body, f := checkBody(p, ctForm, emptyBody)
-	if f != nil {
-		return nil, f
-	}
-	form, f := parseForm(body)
+	_, form, f := formBody(p)
 	if f != nil {
 		return nil, f
 	}

@@ -16,11 +16,7 @@ func init() { register("com.statusgator", "v1", statusgatorAdapter{}) }
 
 // Adapt implements Adapter.
 func (statusgatorAdapter) Adapt(p *collector.Payload, query event.Params) ([]event.Params, *Failure) {
-	body, f := checkBody(p, ctForm, emptyBody)
-	if f != nil {
-		return nil, f
-	}
-	form, f := parseForm(body)
+	_, form, f := formBody(p)
 	if f != nil {
 		return nil, f
 	}

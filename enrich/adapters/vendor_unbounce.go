@@ -20,11 +20,7 @@ func init() { register("com.unbounce", "v1", unbounceAdapter{}) }
 
 // Adapt implements Adapter.
 func (unbounceAdapter) Adapt(p *collector.Payload, query event.Params) ([]event.Params, *Failure) {
-	body, f := checkBody(p, ctForm, emptyBody)
-	if f != nil {
-		return nil, f
-	}
-	form, f := parseForm(body)
+	_, form, f := formBody(p)
 	if f != nil {
 		return nil, f
 	}

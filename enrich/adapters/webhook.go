@@ -87,6 +87,15 @@ func parseForm(body string) (event.Params, *Failure) {
 	return form, nil
 }
 
+// formBody checks that the payload has a non-empty form body and parses it.
+func formBody(p *collector.Payload) (body string, form event.Params, f *Failure) {
+	if body, f = checkBody(p, ctForm, emptyBody); f != nil {
+		return "", nil, f
+	}
+	form, f = parseForm(body)
+	return body, form, f
+}
+
 // formObject renders form parameters as a JSON object of strings, the last value of a
 // repeated name winning at its first position; an empty or missing value is null unless
 // keepEmpty is set, and names in exclude are left out.
