@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -178,13 +179,15 @@ func (m *micro) good(c *gin.Context) {
 		if f.EventType != nil && ev.Get(event.EventType) != *f.EventType {
 			return false
 		}
-		if f.Schema != nil && (ev.SchemaURI() == "" || ev.SchemaURI() != *f.Schema) {
-			return false
+		if f.Schema != nil {
+			if schema := ev.SchemaURI(); schema == "" || schema != *f.Schema { // a null schema never matches
+				return false
+			}
 		}
 		if len(f.Contexts) > 0 {
 			have := ev.ContextURIs()
 			for _, want := range f.Contexts {
-				if !contains(have, want) {
+				if !slices.Contains(have, want) {
 					return false
 				}
 			}
@@ -192,15 +195,6 @@ func (m *micro) good(c *gin.Context) {
 		return true
 	}
 	writeList(c, limitOf(f.Limit), m.store.Good, keep, goodEventOf)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (m *micro) bad(c *gin.Context) {

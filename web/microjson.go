@@ -100,49 +100,40 @@ func apiOf(p *collector.Payload) microAPI {
 }
 
 // rawEventOf renders a raw event in Micro's RawEvent form (micro-api.md §4.2).
-func rawEventOf(r *event.RawEvent) (*microRawEvent, error) {
-	var params bytes.Buffer
-	params.WriteByte('{')
+// parameters is a flat map: one key per name, the last value wins at the first position.
+func rawEventOf(r *event.RawEvent) *microRawEvent {
 	seen := make(map[string]int, len(r.Params))
-	// parameters is a flat map: one key per name, the last value wins, first position kept.
-	type kv struct {
-		name  string
-		value *string
-	}
-	var ordered []kv
+	var flat event.Params
 	for _, p := range r.Params {
 		if i, ok := seen[p.Name]; ok {
-			ordered[i].value = p.Value
+			flat[i].Value = p.Value
 			continue
 		}
-		seen[p.Name] = len(ordered)
-		ordered = append(ordered, kv{p.Name, p.Value})
+		seen[p.Name] = len(flat)
+		flat = append(flat, p)
 	}
-	for i, p := range ordered {
+	params := []byte{'{'}
+	for i, p := range flat {
 		if i > 0 {
-			params.WriteByte(',')
+			params = append(params, ',')
 		}
-		k, err := marshal(p.name)
-		if err != nil {
-			return nil, err
+		params = event.AppendJSONString(params, p.Name)
+		params = append(params, ':')
+		if p.Value == nil {
+			params = append(params, "null"...)
+		} else {
+			params = event.AppendJSONString(params, *p.Value)
 		}
-		v, err := marshal(p.value)
-		if err != nil {
-			return nil, err
-		}
-		params.Write(k)
-		params.WriteByte(':')
-		params.Write(v)
 	}
-	params.WriteByte('}')
+	params = append(params, '}')
 	p := r.Payload
 	return &microRawEvent{
 		API:         microAPI{Vendor: r.Vendor, Version: r.Version},
-		Parameters:  params.Bytes(),
+		Parameters:  params,
 		ContentType: p.ContentType,
 		Source:      microSourceOf(p),
 		Context:     microContextOf(p),
-	}, nil
+	}
 }
 
 // collectorPayloadOf renders a payload in Micro's CollectorPayload form (micro-api.md §5.2).
@@ -154,16 +145,12 @@ func collectorPayloadOf(p *collector.Payload) json.RawMessage {
 // goodEventOf renders a stored good or incomplete event as a Micro GoodEvent.
 func goodEventOf(rec *store.Record) ([]byte, error) {
 	ev := rec.Event
-	raw, err := rawEventOf(rec.Raw)
-	if err != nil {
-		return nil, err
-	}
 	contexts := ev.ContextURIs()
 	if contexts == nil {
 		contexts = []string{}
 	}
 	return marshal(goodEvent{
-		RawEvent:   raw,
+		RawEvent:   rawEventOf(rec.Raw),
 		EventType:  nullable(ev.Get(event.EventType)),
 		Schema:     nullable(ev.SchemaURI()),
 		Contexts:   contexts,
@@ -189,11 +176,7 @@ func badEventOf(rec *store.Record, withRows bool) ([]byte, error) {
 		b.CollectorPayload = collectorPayloadOf(rec.Payload)
 	case enrich.StageValidation:
 		b.CollectorPayload = collectorPayloadOf(rec.Payload)
-		raw, err := rawEventOf(rec.Raw)
-		if err != nil {
-			return nil, err
-		}
-		b.RawEvent = raw
+		b.RawEvent = rawEventOf(rec.Raw)
 	}
 	if withRows {
 		b.BadRows = []json.RawMessage{rec.BadRow}

@@ -25,6 +25,7 @@ type benchConfig struct {
 	concurrency int
 	rate        int
 	noSync      bool
+	eventLog    bool
 }
 
 func benchOptions(c *benchConfig) []option {
@@ -34,6 +35,7 @@ func benchOptions(c *benchConfig) []option {
 		{name: "concurrency", usage: "concurrent connections of each throughput run", value: integer(&c.concurrency, 32)},
 		{name: "rate", usage: "request rate of the latency run, per second", value: integer(&c.rate, 1000)},
 		{name: "no-sync", usage: "run plowbox with --no-sync (measures everything but fsync)", value: boolean(&c.noSync, false)},
+		{name: "event-log", usage: "run plowbox with its per-event GOOD/BAD log on stderr (off, as for a test server that nobody reads)", value: boolean(&c.eventLog, false)},
 	}
 }
 
@@ -77,7 +79,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	serveArgs := []string{"serve", "--addr", addr, "--data", data, "--auth", "none", "--event-log=false"}
+	serveArgs := []string{"serve", "--addr", addr, "--data", data, "--auth", "none", fmt.Sprintf("--event-log=%v", cfg.eventLog)}
 	if cfg.noSync {
 		serveArgs = append(serveArgs, "--no-sync")
 	}
@@ -97,7 +99,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.concurrency * 2, MaxConnsPerHost: 0}}
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
-	fmt.Fprintf(w, "plowbox bench: %s, %d connections, %s per run, fsync %v, GOMAXPROCS of the server unchanged\n", cfg.binary, cfg.concurrency, cfg.duration, !cfg.noSync)
+	fmt.Fprintf(w, "plowbox bench: %s, %d connections, %s per run, fsync %v, event log %v\n", cfg.binary, cfg.concurrency, cfg.duration, !cfg.noSync, cfg.eventLog)
 	fmt.Fprintf(w, "ready (GET /health 200) %.0f ms after start\n", float64(ready.Microseconds())/1000)
 
 	query := "/i?e=pv&p=web&tv=bench-0.1&aid=bench&url=https%3A%2F%2Fshop.example%2Fp%3Fid%3D1&page=Bench&res=1920x1080&cookie=1&dtm=1712052929500"

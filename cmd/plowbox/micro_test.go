@@ -14,12 +14,11 @@ type goodEvent struct {
 		API        map[string]string  `json:"api"`
 		Parameters map[string]*string `json:"parameters"`
 	} `json:"rawEvent"`
-	EventType  *string         `json:"eventType"`
-	Schema     *string         `json:"schema"`
-	Contexts   []string        `json:"contexts"`
-	Event      map[string]any  `json:"event"`
-	Incomplete bool            `json:"incomplete"`
-	RawJSON    json.RawMessage `json:"-"`
+	EventType  *string        `json:"eventType"`
+	Schema     *string        `json:"schema"`
+	Contexts   []string       `json:"contexts"`
+	Event      map[string]any `json:"event"`
+	Incomplete bool           `json:"incomplete"`
 }
 
 type badEvent struct {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/plowbox/plowbox/collector"
@@ -109,21 +110,12 @@ func (v dntValue) String() string {
 	return v.p.Name + "=" + v.p.Value
 }
 func (v dntValue) Set(s string) error {
-	name, value, ok := cutNonEmpty(s)
-	if !ok {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok || name == "" || value == "" {
 		return fmt.Errorf("want NAME=REGEX")
 	}
 	*v.p = collector.DoNotTrackCookieConfig{Enabled: true, Name: name, Value: value}
 	return nil
-}
-
-func cutNonEmpty(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '=' {
-			return s[:i], s[i+1:], i > 0 && i < len(s)-1
-		}
-	}
-	return "", "", false
 }
 
 type hstsValue struct{ p *collector.HSTSConfig }
