@@ -40,6 +40,7 @@ var (
 	keyGood        = []byte("count_good")
 	keyBad         = []byte("count_bad")
 	keyIncomplete  = []byte("count_incomplete")
+	keyGeneration  = []byte("generation") // Reset count: followers wipe their copies when it changes
 )
 
 // key encodes a sequence as a bucket key.
@@ -66,6 +67,7 @@ func putUint(b *bolt.Bucket, k []byte, v uint64) error { return b.Put(k, key(v))
 // meta is the state kept in the meta bucket.
 type meta struct {
 	nextRecord, nextPayload uint64
+	generation              uint64
 	counts                  Counts
 }
 
@@ -76,7 +78,7 @@ func readMeta(b *bolt.Bucket) (meta, error) {
 	for _, f := range []struct {
 		k []byte
 		v *uint64
-	}{{keyNextRecord, &m.nextRecord}, {keyNextPayload, &m.nextPayload}, {keyGood, &good}, {keyBad, &bad}, {keyIncomplete, &inc}} {
+	}{{keyNextRecord, &m.nextRecord}, {keyNextPayload, &m.nextPayload}, {keyGood, &good}, {keyBad, &bad}, {keyIncomplete, &inc}, {keyGeneration, &m.generation}} {
 		v, err := getUint(b, f.k)
 		if err != nil {
 			return m, err
@@ -92,7 +94,7 @@ func writeMeta(b *bolt.Bucket, m meta) error {
 	for _, f := range []struct {
 		k []byte
 		v uint64
-	}{{keyNextRecord, m.nextRecord}, {keyNextPayload, m.nextPayload}, {keyGood, uint64(m.counts.Good)}, {keyBad, uint64(m.counts.Bad)}, {keyIncomplete, uint64(m.counts.Incomplete)}} {
+	}{{keyNextRecord, m.nextRecord}, {keyNextPayload, m.nextPayload}, {keyGood, uint64(m.counts.Good)}, {keyBad, uint64(m.counts.Bad)}, {keyIncomplete, uint64(m.counts.Incomplete)}, {keyGeneration, m.generation}} {
 		if err := putUint(b, f.k, f.v); err != nil {
 			return fmt.Errorf("write meta %s: %w", f.k, err)
 		}

@@ -88,10 +88,12 @@ type Store struct {
 	// Written only by the writer goroutine; next* are read by nobody else.
 	meta meta
 
-	counts  atomic.Pointer[Counts] // committed counts, replaced after each commit
-	lastSeq atomic.Uint64          // sequence of the newest committed record
-	health  atomic.Pointer[error]  // error of the last commit, nil when it succeeded
-	stats   struct{ batches, writes, records, failed atomic.Uint64 }
+	counts     atomic.Pointer[Counts]        // committed counts, replaced after each commit
+	lastSeq    atomic.Uint64                 // sequence of the newest committed record
+	generation atomic.Uint64                 // number of Resets ever committed
+	changed    atomic.Pointer[chan struct{}] // closed and replaced after each commit
+	health     atomic.Pointer[error]         // error of the last commit, nil when it succeeded
+	stats      struct{ batches, writes, records, failed atomic.Uint64 }
 }
 
 // ErrClosed is returned by writes after Close.
@@ -143,6 +145,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	c := s.meta.counts
 	s.counts.Store(&c)
 	s.lastSeq.Store(s.meta.nextRecord - 1)
+	s.generation.Store(s.meta.generation)
+	ch := make(chan struct{})
+	s.changed.Store(&ch)
 	go s.run()
 	return s, nil
 }
@@ -175,6 +180,21 @@ func (s *Store) Counts() Counts { return *s.counts.Load() }
 // LastSeq returns the sequence of the newest committed record, 0 when none was ever written.
 // Sequences keep increasing across Reset.
 func (s *Store) LastSeq() uint64 { return s.lastSeq.Load() }
+
+// Generation returns the number of Resets ever committed. A follower that keeps a copy of
+// the data (the search index) compares it with the generation it copied from and starts
+// over when they differ.
+func (s *Store) Generation() uint64 { return s.generation.Load() }
+
+// Changed returns a channel that is closed at the next commit (a write or a Reset). Take a
+// new channel after each wake-up: each one fires once.
+func (s *Store) Changed() <-chan struct{} { return *s.changed.Load() }
+
+// notify wakes the goroutines waiting on Changed.
+func (s *Store) notify() {
+	ch := make(chan struct{})
+	close(*s.changed.Swap(&ch))
+}
 
 // Stats returns the writer's counters since Open; Records/Batches is the batch size achieved.
 func (s *Store) Stats() Stats {

@@ -141,6 +141,7 @@ func (s *Store) commit(batch []*request) {
 					return err
 				}
 				m.counts = Counts{}
+				m.generation++
 				w.init(tx)
 				continue
 			}
@@ -167,6 +168,7 @@ func (s *Store) commit(batch []*request) {
 	c := m.counts
 	s.counts.Store(&c)
 	s.lastSeq.Store(m.nextRecord - 1)
+	s.generation.Store(m.generation)
 	s.health.Store(nil)
 	s.stats.batches.Add(1)
 	s.stats.writes.Add(writes)
@@ -174,6 +176,7 @@ func (s *Store) commit(batch []*request) {
 	for _, req := range batch {
 		req.errc <- nil
 	}
+	s.notify()
 }
 
 // txWriter holds the buckets of one write transaction.
