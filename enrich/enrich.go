@@ -33,6 +33,10 @@ type Output struct {
 	Raw    *event.RawEvent // nil for payload-level failures (size, load, adapter)
 	Event  *event.Event    // the good or incomplete event; nil for payload-level failures
 	BadRow []byte          // the bad row as compact self-describing JSON; nil when good
+	// PII is the pii_transformation event the PII enrichment emitted beside a good event
+	// (emitEvent, enrichments.md §3.9); nil otherwise. It is not part of the Micro
+	// contract: it is neither a good event nor counted by /micro/all.
+	PII *event.Event
 }
 
 // Result is everything one collector payload produced, in payload order.

@@ -42,6 +42,7 @@ type state struct {
 	issues    *issues
 	derived   []json.RawMessage // enrichment contexts, newest step first
 	pageQuery event.Params
+	pii       json.RawMessage // the PII enrichment's pii_transformation SDJ (emitEvent)
 }
 
 // step is one phase 2 step: a built-in or a configured enrichment.
@@ -97,9 +98,14 @@ func enrichmentStep(enr Enrichment) step {
 	info := enr.Info()
 	bi := &badrows.EnrichmentInfo{SchemaKey: info.SchemaKey, Identifier: info.Identifier}
 	return step{order: info.Step, run: func(ctx context.Context, e *event.Event, st *state) error {
-		ctxs, err := enr.Enrich(ctx, e, st.raw)
+		in := &Input{Raw: st.raw, Derived: st.derived}
+		ctxs, err := enr.Enrich(ctx, e, in)
 		if errors.Is(err, ErrDrop) {
 			return err
+		}
+		st.derived = in.Derived
+		if in.PIITransformation != nil {
+			st.pii = in.PIITransformation
 		}
 		if err != nil {
 			var ee *EnrichmentError
@@ -237,6 +243,8 @@ func (en *Enricher) enrich(ctx context.Context, raw *event.RawEvent, now time.Ti
 	}
 	if out.BadRow != nil {
 		out.Stage = StageValidation
+	} else if st.pii != nil {
+		out.PII = en.piiEvent(e, st.pii)
 	}
 	return out, true
 }

@@ -18,8 +18,41 @@ type Enrichment interface {
 	// Enrich updates the event's atomic fields and returns the derived contexts it
 	// produces, in the order they should appear. An error is recorded as an enrichment
 	// failure and the pipeline goes on with the next step; return an *EnrichmentError to
-	// choose the bad-row message form, or ErrDrop to drop the event silently.
-	Enrich(ctx context.Context, e *event.Event, raw *event.RawEvent) ([]json.RawMessage, error)
+	// choose the bad-row message form, or ErrDrop to drop the event silently. in may be
+	// nil when an enrichment is called on its own (tests, benchmarks).
+	Enrich(ctx context.Context, e *event.Event, in *Input) ([]json.RawMessage, error)
+}
+
+// Input is what an enrichment sees of the event's processing besides the event: the raw
+// event and the derived contexts of the steps before it. An enrichment may also leave
+// something for the pipeline in it.
+type Input struct {
+	// Raw is the raw event: its tracker parameters and collector payload.
+	Raw *event.RawEvent
+	// Derived are the contexts the earlier enrichments derived, newest first. An
+	// enrichment may replace entries (PII pseudonymisation of derived_contexts) or the
+	// whole list (the JavaScript enrichment's eraseDerived_contexts()).
+	Derived []json.RawMessage
+	// PIITransformation is set by the PII enrichment with emitEvent: the
+	// pii_transformation self-describing JSON the pipeline emits as a separate event
+	// (enrichments.md §3.9), which becomes Output.PII.
+	PIITransformation json.RawMessage
+}
+
+// RawEvent returns in.Raw, or nil when in is nil.
+func (in *Input) RawEvent() *event.RawEvent {
+	if in == nil {
+		return nil
+	}
+	return in.Raw
+}
+
+// DerivedContexts returns in.Derived, or nil when in is nil.
+func (in *Input) DerivedContexts() []json.RawMessage {
+	if in == nil {
+		return nil
+	}
+	return in.Derived
 }
 
 // EnrichmentInfo describes an enrichment for ordering and failure reporting.

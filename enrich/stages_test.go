@@ -207,7 +207,7 @@ func (s stubEnrichment) Info() EnrichmentInfo {
 	return EnrichmentInfo{Step: s.step, Identifier: s.id, SchemaKey: "iglu:com.acme/" + s.id + "/jsonschema/1-0-0"}
 }
 
-func (s stubEnrichment) Enrich(_ context.Context, e *event.Event, _ *event.RawEvent) ([]json.RawMessage, error) {
+func (s stubEnrichment) Enrich(_ context.Context, e *event.Event, _ *Input) ([]json.RawMessage, error) {
 	*s.trace = append(*s.trace, s.id+":"+e.Get(event.EventVendor))
 	return s.ctxs, s.err
 }

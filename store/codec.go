@@ -14,21 +14,26 @@ import (
 // The on-disk encodings are plowbox's own and owned by this package, so that a change to
 // another package's serialisation can never make stored data unreadable.
 //
-// record  = version:1 stage:1 payloadSeq:uvarint flags:1 [raw] [event] [badRow]
+// record  = version:1 stage:1 payloadSeq:uvarint flags:1 [replayOf:uvarint] [raw] [event] [badRow]
 // raw     = vendor:str version:str n:uvarint n×(name:str hasValue:1 [value:str])
 // event   = n:uvarint n×(field:uvarint value:str)   (only fields that are set)
 // badRow  = bytes:str
 // payload = version:1 timestamp:varint(unix seconds) uvarint(nanoseconds) strings…  (see appendPayload)
 // str     = len:uvarint bytes
 
-// recordVersion is the version byte leading every encoded record and payload.
-const recordVersion = 1
+// recordVersion is the version byte leading every encoded record. Version 1 (format 1)
+// had no replayOf; migrateRecordsV1 rewrites such records.
+const recordVersion = 2
+
+// payloadVersion is the version byte leading every encoded payload.
+const payloadVersion = 1
 
 // Record flags say which optional parts follow.
 const (
 	flagRaw    = 1 << 0
 	flagEvent  = 1 << 1
 	flagBadRow = 1 << 2
+	flagReplay = 1 << 3 // replayOf follows: the record came from replaying that bad row
 )
 
 // errCorrupt reports an undecodable value.
@@ -50,9 +55,18 @@ func appendOpt(b []byte, s *string) []byte {
 
 // appendRecord appends the encoding of output o, whose payload has sequence payloadSeq.
 func appendRecord(b []byte, o *enrich.Output, payloadSeq uint64) []byte {
+	return appendReplayRecord(b, o, payloadSeq, 0)
+}
+
+// appendReplayRecord is appendRecord for a record that replaced bad row replayOf; 0 means
+// none.
+func appendReplayRecord(b []byte, o *enrich.Output, payloadSeq, replayOf uint64) []byte {
 	b = append(b, recordVersion, byte(o.Stage))
 	b = binary.AppendUvarint(b, payloadSeq)
 	var flags byte
+	if replayOf != 0 {
+		flags |= flagReplay
+	}
 	if o.Raw != nil {
 		flags |= flagRaw
 	}
@@ -63,6 +77,9 @@ func appendRecord(b []byte, o *enrich.Output, payloadSeq uint64) []byte {
 		flags |= flagBadRow
 	}
 	b = append(b, flags)
+	if replayOf != 0 {
+		b = binary.AppendUvarint(b, replayOf)
+	}
 	if o.Raw != nil {
 		b = appendStr(b, o.Raw.Vendor)
 		b = appendStr(b, o.Raw.Version)
@@ -182,6 +199,14 @@ func decodeRecord(b []byte, rec *Record) (payloadSeq uint64, err error) {
 	rec.Stage = enrich.Stage(d.byte())
 	payloadSeq = d.uvarint()
 	flags := d.byte()
+	if flags&^(flagRaw|flagEvent|flagBadRow|flagReplay) != 0 {
+		d.fail()
+	}
+	if flags&flagReplay != 0 {
+		if rec.ReplayOf = d.uvarint(); rec.ReplayOf == 0 {
+			d.fail()
+		}
+	}
 	if flags&flagRaw != 0 {
 		raw := &event.RawEvent{Vendor: d.str(), Version: d.str()}
 		n := d.uvarint()
@@ -221,9 +246,23 @@ func decodeRecord(b []byte, rec *Record) (payloadSeq uint64, err error) {
 	return payloadSeq, nil
 }
 
+// recordHead decodes only the stage and payload sequence of an encoded record.
+func recordHead(b []byte) (enrich.Stage, uint64, error) {
+	d := decoder{b: b}
+	if v := d.byte(); d.err == nil && v != recordVersion {
+		return 0, 0, fmt.Errorf("record encoding version %d is not supported", v)
+	}
+	st := enrich.Stage(d.byte())
+	ps := d.uvarint()
+	if d.err == nil && st > enrich.StageValidation {
+		return 0, 0, fmt.Errorf("record stage %d: %w", st, errCorrupt)
+	}
+	return st, ps, d.err
+}
+
 // appendPayload appends the encoding of p.
 func appendPayload(b []byte, p *collector.Payload) []byte {
-	b = append(b, recordVersion)
+	b = append(b, payloadVersion)
 	b = binary.AppendVarint(b, p.Timestamp.Unix())
 	b = binary.AppendUvarint(b, uint64(p.Timestamp.Nanosecond()))
 	b = appendStr(b, p.Schema)
@@ -252,7 +291,7 @@ func appendPayload(b []byte, p *collector.Payload) []byte {
 // decodePayload decodes an encoded payload, copying every value out of b.
 func decodePayload(b []byte) (*collector.Payload, error) {
 	d := decoder{b: b}
-	if v := d.byte(); d.err == nil && v != recordVersion {
+	if v := d.byte(); d.err == nil && v != payloadVersion {
 		return nil, fmt.Errorf("payload encoding version %d is not supported", v)
 	}
 	p := &collector.Payload{Timestamp: d.time()}
@@ -291,7 +330,7 @@ func decodePayload(b []byte) (*collector.Payload, error) {
 // payloadTime decodes only the timestamp of an encoded payload.
 func payloadTime(b []byte) (time.Time, error) {
 	d := decoder{b: b}
-	if v := d.byte(); d.err == nil && v != recordVersion {
+	if v := d.byte(); d.err == nil && v != payloadVersion {
 		return time.Time{}, fmt.Errorf("payload encoding version %d is not supported", v)
 	}
 	t := d.time()

@@ -90,7 +90,7 @@ func TestDecodeRejectsUnknownVersion(t *testing.T) {
 		t.Error("record of a newer encoding decoded")
 	}
 	p := appendPayload(nil, testPayload(1))
-	p[0] = recordVersion + 1
+	p[0] = payloadVersion + 1
 	if _, err := decodePayload(p); err == nil {
 		t.Error("payload of a newer encoding decoded")
 	}

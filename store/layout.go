@@ -11,8 +11,12 @@ import (
 const FileName = "plowbox.db"
 
 // FormatVersion is the version of the on-disk layout this build writes. Opening a store
-// written with a higher version fails rather than misreading it.
-const FormatVersion = 1
+// written with a higher version fails rather than misreading it; a store written with a
+// lower version is migrated in place at Open (migrate.go).
+//
+//	1: the first layout.
+//	2: records carry an optional replayOf (record encoding version 2).
+const FormatVersion = 2
 
 // Bucket names. Payloads and records are keyed by big-endian uint64 sequences, so that key
 // order is arrival order: the oldest entries come first, which suits retention, and
@@ -102,38 +106,38 @@ func writeMeta(b *bolt.Bucket, m meta) error {
 	return nil
 }
 
-// initLayout creates missing buckets and checks the format version.
-func initLayout(tx *bolt.Tx) error {
+// initLayout creates missing buckets and checks the format version, which it returns:
+// below FormatVersion, the caller migrates the store.
+func initLayout(tx *bolt.Tx) (version uint64, err error) {
 	m := tx.Bucket(bucketMeta)
 	if m == nil {
 		if tx.Bucket(bucketRecords) != nil {
-			return fmt.Errorf("the file has records but no %q bucket: it is not a plowbox store or it is damaged", bucketMeta)
+			return 0, fmt.Errorf("the file has records but no %q bucket: it is not a plowbox store or it is damaged", bucketMeta)
 		}
-		var err error
 		if m, err = tx.CreateBucket(bucketMeta); err != nil {
-			return fmt.Errorf("create bucket %s: %w", bucketMeta, err)
+			return 0, fmt.Errorf("create bucket %s: %w", bucketMeta, err)
 		}
 		if err := putUint(m, keyFormat, FormatVersion); err != nil {
-			return fmt.Errorf("write format version: %w", err)
+			return 0, fmt.Errorf("write format version: %w", err)
 		}
 		if err := writeMeta(m, meta{nextRecord: 1, nextPayload: 1}); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	v, err := getUint(m, keyFormat)
 	if err != nil {
-		return fmt.Errorf("read format version: %w", err)
+		return 0, fmt.Errorf("read format version: %w", err)
 	}
 	switch {
 	case v == 0:
-		return fmt.Errorf("the file has no format version: it is not a plowbox store or it is damaged")
+		return 0, fmt.Errorf("the file has no format version: it is not a plowbox store or it is damaged")
 	case v > FormatVersion:
-		return fmt.Errorf("the store was written by a newer plowbox (format version %d; this build reads up to %d): upgrade plowbox or point it at another data directory", v, FormatVersion)
+		return 0, fmt.Errorf("the store was written by a newer plowbox (format version %d; this build reads up to %d): upgrade plowbox or point it at another data directory", v, FormatVersion)
 	}
 	for _, name := range append([][]byte{bucketSchemas, bucketSettings}, dataBuckets...) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
+			return 0, fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
-	return nil
+	return v, nil
 }

@@ -33,6 +33,7 @@ type Record struct {
 	Raw        *event.RawEvent    // nil for payload-level failures
 	Event      *event.Event       // good or incomplete event; nil for payload-level failures
 	BadRow     []byte             // nil for good events
+	ReplayOf   uint64             // the bad row this record replaced when it came from a replay; 0 otherwise
 }
 
 // Counts are the numbers of stored records by kind.
@@ -63,6 +64,21 @@ type Options struct {
 	MaxBatch int
 	// Logger receives commit failures; nil means slog.Default().
 	Logger *slog.Logger
+	// OnCommit, when set, is called by the writer after each successful commit with the
+	// number of writes and records it held and how long the transaction (fsync
+	// included) took. It must be quick: the next batch waits for it.
+	OnCommit func(batch, records int, d time.Duration)
+	// Retention limits what the store keeps (retention.go); the zero value keeps
+	// everything.
+	Retention Retention
+	// OnDelete, when set, is called after each commit that deleted records (retention
+	// or a replay replacing bad rows) with their sequences, ascending. The search index
+	// deletes its documents of them. It runs on the writer goroutine, after the commit's
+	// writers are released: keep it short. Reset is not reported: followers watch
+	// Generation.
+	OnDelete func(seqs []uint64)
+	// Now is the clock of age retention; nil means time.Now.
+	Now func() time.Time
 }
 
 // Stats are cumulative counters of the writer since Open.
@@ -79,6 +95,9 @@ type Store struct {
 	path     string
 	log      *slog.Logger
 	maxBatch int
+	onCommit func(batch, records int, d time.Duration)
+	onDelete func(seqs []uint64)
+	ret      retention
 
 	mu     sync.RWMutex // held for reading while enqueuing, for writing by Close
 	closed bool
@@ -90,6 +109,7 @@ type Store struct {
 
 	counts     atomic.Pointer[Counts]        // committed counts, replaced after each commit
 	lastSeq    atomic.Uint64                 // sequence of the newest committed record
+	firstSeq   atomic.Uint64                 // sequence of the oldest record, lastSeq+1 when none
 	generation atomic.Uint64                 // number of Resets ever committed
 	changed    atomic.Pointer[chan struct{}] // closed and replaced after each commit
 	health     atomic.Pointer[error]         // error of the last commit, nil when it succeeded
@@ -105,23 +125,17 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store: create data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:        2 * time.Second,
-		NoSync:         opts.NoSync,
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
-	})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("open store %s: the file is locked, is another plowbox using this data directory? %w", path, err)
-	}
+	db, err := openDB(path, opts)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, err
 	}
 	s := &Store{
 		db:       db,
 		path:     path,
 		log:      opts.Logger,
 		maxBatch: opts.MaxBatch,
+		onCommit: opts.OnCommit,
+		onDelete: opts.OnDelete,
 		queue:    make(chan *request, 4096),
 		done:     make(chan struct{}),
 	}
@@ -131,30 +145,34 @@ func Open(dir string, opts Options) (*Store, error) {
 	if s.maxBatch <= 0 {
 		s.maxBatch = 4096
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		if err := initLayout(tx); err != nil {
-			return err
-		}
-		s.meta, err = readMeta(tx.Bucket(bucketMeta))
-		return err
-	})
-	if err != nil {
-		db.Close()
+	s.ret = retention{cfg: opts.Retention, now: opts.Now, stop: make(chan struct{}), loopDone: make(chan struct{})}
+	if s.ret.now == nil {
+		s.ret.now = time.Now
+	}
+	ch := make(chan struct{})
+	s.changed.Store(&ch)
+	if err := s.prepare(opts); err != nil {
+		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	c := s.meta.counts
 	s.counts.Store(&c)
 	s.lastSeq.Store(s.meta.nextRecord - 1)
 	s.generation.Store(s.meta.generation)
-	ch := make(chan struct{})
-	s.changed.Store(&ch)
 	go s.run()
+	if s.ret.cfg.enabled() {
+		go s.retentionLoop()
+	} else {
+		close(s.ret.loopDone)
+	}
 	return s, nil
 }
 
 // Close waits for pending writes and closes the store. Later writes return ErrClosed;
 // Close itself may be called more than once.
 func (s *Store) Close() error {
+	s.ret.stopOnce.Do(func() { close(s.ret.stop) })
+	<-s.ret.loopDone
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -11,9 +12,21 @@ import (
 	"github.com/plowbox/plowbox/enrich"
 )
 
+// op is the kind of a queued operation.
+type op uint8
+
+const (
+	opWrite   op = iota // store res
+	opReset             // delete everything
+	opPrune             // start a retention pass after the batch
+	opReplace           // replace bad rows by their replays (replay.go)
+)
+
 // request is one queued operation for the writer goroutine.
 type request struct {
-	res   *enrich.Result // the result to store; nil for a reset
+	op    op
+	res   *enrich.Result // opWrite: the result to store
+	reps  []*replacement // opReplace: the replacements, completed by the writer
 	first uint64         // set by the writer: sequence of the first record
 	errc  chan error     // receives the outcome once the batch is committed
 }
@@ -37,7 +50,7 @@ func (s *Store) WriteSeq(ctx context.Context, r *enrich.Result) (first uint64, e
 	if len(r.Outputs) == 0 {
 		return 0, nil
 	}
-	req := &request{res: r, errc: make(chan error, 1)}
+	req := &request{op: opWrite, res: r, errc: make(chan error, 1)}
 	if err := s.enqueue(ctx, req); err != nil {
 		return 0, err
 	}
@@ -50,7 +63,7 @@ func (s *Store) WriteSeq(ctx context.Context, r *enrich.Result) (first uint64, e
 // Reset deletes every payload, event and bad row, after the writes queued before it.
 // Counts drop to zero; sequences keep increasing.
 func (s *Store) Reset() error {
-	req := &request{errc: make(chan error, 1)}
+	req := &request{op: opReset, errc: make(chan error, 1)}
 	if err := s.enqueue(context.Background(), req); err != nil {
 		return err
 	}
@@ -97,11 +110,28 @@ func checkResult(r *enrich.Result) error {
 }
 
 // run is the writer goroutine: it commits queued requests in batches until the queue is
-// closed and drained.
+// closed and drained. While a retention pass is under way it deletes one small chunk after
+// each batch, and chunk after chunk while the queue is empty, so that writes never wait
+// for more than one chunk.
 func (s *Store) run() {
 	defer close(s.done)
 	batch := make([]*request, 0, s.maxBatch)
-	for req := range s.queue {
+	for {
+		var req *request
+		ok := true
+		if s.ret.pruning {
+			select {
+			case req, ok = <-s.queue:
+			default:
+				s.pruneStep(pruneChunk)
+				continue
+			}
+		} else {
+			req, ok = <-s.queue
+		}
+		if !ok {
+			return
+		}
 		batch = append(batch[:0], req)
 	fill:
 		for len(batch) < s.maxBatch {
@@ -117,6 +147,9 @@ func (s *Store) run() {
 		}
 		s.commit(batch)
 		clear(batch)
+		if s.ret.pruning {
+			s.pruneStep(pruneChunk)
+		}
 	}
 }
 
@@ -124,6 +157,10 @@ func (s *Store) run() {
 func (s *Store) commit(batch []*request) {
 	m := s.meta
 	var writes, records uint64
+	var deleted []uint64 // records replaced by replays
+	var first uint64
+	prune := false
+	start := time.Now()
 	err := s.db.Update(func(tx *bolt.Tx) (err error) {
 		// A panic must fail the batch, not kill the writer and hang every later Write.
 		defer func() {
@@ -132,26 +169,36 @@ func (s *Store) commit(batch []*request) {
 			}
 		}()
 		m = s.meta
-		writes, records = 0, 0
+		writes, records, deleted, prune = 0, 0, deleted[:0], false
 		var w txWriter
 		w.init(tx)
 		for _, req := range batch {
-			if req.res == nil {
+			switch req.op {
+			case opReset:
 				if err := resetTx(tx); err != nil {
 					return err
 				}
 				m.counts = Counts{}
 				m.generation++
 				w.init(tx)
-				continue
+			case opPrune:
+				prune = true
+			case opReplace:
+				n, err := w.replace(req.reps, &m, &deleted)
+				if err != nil {
+					return err
+				}
+				records += n
+			default:
+				req.first = m.nextRecord
+				if err := w.put(req.res, &m); err != nil {
+					return err
+				}
+				writes++
+				records += uint64(len(req.res.Outputs))
 			}
-			req.first = m.nextRecord
-			if err := w.put(req.res, &m); err != nil {
-				return err
-			}
-			writes++
-			records += uint64(len(req.res.Outputs))
 		}
+		first = firstSeqTx(tx, m)
 		return writeMeta(w.meta, m)
 	})
 	if err != nil {
@@ -167,16 +214,25 @@ func (s *Store) commit(batch []*request) {
 	s.meta = m
 	c := m.counts
 	s.counts.Store(&c)
+	s.firstSeq.Store(first)
 	s.lastSeq.Store(m.nextRecord - 1)
 	s.generation.Store(m.generation)
 	s.health.Store(nil)
 	s.stats.batches.Add(1)
 	s.stats.writes.Add(writes)
 	s.stats.records.Add(records)
+	if s.onCommit != nil {
+		s.onCommit(int(writes), int(records), time.Since(start))
+	}
 	for _, req := range batch {
 		req.errc <- nil
 	}
 	s.notify()
+	if len(deleted) > 0 {
+		s.ret.replaced.Add(uint64(len(deleted)))
+		s.deleted(deleted)
+	}
+	s.checkRetention(prune)
 }
 
 // txWriter holds the buckets of one write transaction.
@@ -199,28 +255,34 @@ func (w *txWriter) init(tx *bolt.Tx) {
 
 // put stores the payload of r once, then each output, advancing m.
 func (w *txWriter) put(r *enrich.Result, m *meta) error {
+	ps, err := w.putPayload(r, m)
+	if err != nil {
+		return err
+	}
+	return w.putOutputs(r.Outputs, ps, 0, m)
+}
+
+// putPayload stores the payload of r under the next payload sequence, which it returns.
+func (w *txWriter) putPayload(r *enrich.Result, m *meta) (uint64, error) {
 	ps := m.nextPayload
 	if err := w.payloads.Put(key(ps), appendPayload(nil, r.Payload)); err != nil {
-		return fmt.Errorf("put payload %d: %w", ps, err)
+		return 0, fmt.Errorf("put payload %d: %w", ps, err)
 	}
 	m.nextPayload++
-	for i := range r.Outputs {
-		o := &r.Outputs[i]
+	return ps, nil
+}
+
+// putOutputs stores outputs, whose payload has sequence ps, under the next record
+// sequences. replayOf, when not 0, is the bad row they replace.
+func (w *txWriter) putOutputs(outputs []enrich.Output, ps, replayOf uint64, m *meta) error {
+	for i := range outputs {
+		o := &outputs[i]
 		seq := m.nextRecord
 		k := key(seq)
-		if err := w.records.Put(k, appendRecord(nil, o, ps)); err != nil {
+		if err := w.records.Put(k, appendReplayRecord(nil, o, ps, replayOf)); err != nil {
 			return fmt.Errorf("put record %d: %w", seq, err)
 		}
-		var idx []*bolt.Bucket
-		switch o.Stage {
-		case enrich.StageGood:
-			idx = []*bolt.Bucket{w.good, w.events}
-		case enrich.StageValidation:
-			idx = []*bolt.Bucket{w.bad, w.events}
-		default:
-			idx = []*bolt.Bucket{w.bad}
-		}
-		for _, b := range idx {
+		for _, b := range w.kindBuckets(o.Stage) {
 			if err := b.Put(k, []byte{}); err != nil {
 				return fmt.Errorf("index record %d: %w", seq, err)
 			}
@@ -229,6 +291,33 @@ func (w *txWriter) put(r *enrich.Result, m *meta) error {
 		m.nextRecord++
 	}
 	return nil
+}
+
+// kindBuckets are the index buckets that list records of stage st.
+func (w *txWriter) kindBuckets(st enrich.Stage) []*bolt.Bucket {
+	switch st {
+	case enrich.StageGood:
+		return []*bolt.Bucket{w.good, w.events}
+	case enrich.StageValidation:
+		return []*bolt.Bucket{w.bad, w.events}
+	}
+	return []*bolt.Bucket{w.bad}
+}
+
+// remove deletes record k, whose encoding is v, from the records and index buckets and
+// uncounts it. It returns the record's payload sequence.
+func (w *txWriter) remove(k, v []byte, m *meta) (payloadSeq uint64, err error) {
+	st, ps, err := recordHead(v)
+	if err != nil {
+		return 0, fmt.Errorf("record %d: %w", seqOf(k), err)
+	}
+	for _, b := range append(w.kindBuckets(st), w.records) {
+		if err := b.Delete(k); err != nil {
+			return 0, fmt.Errorf("delete record %d: %w", seqOf(k), err)
+		}
+	}
+	m.counts.add(st, -1)
+	return ps, nil
 }
 
 // resetTx deletes and recreates the data buckets.

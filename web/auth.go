@@ -1,124 +1,274 @@
 package web
 
 import (
-	"bufio"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
-	"fmt"
-	"io/fs"
+	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
+	"net/url"
+	"strconv"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/crypto/bcrypt"
 )
 
-// CredentialsFile is the file in the data directory that holds user password hashes, in
-// htpasswd form (name:bcrypt-hash per line).
+// CredentialsFile is the htpasswd file (name:bcrypt-hash per line) in which earlier
+// plowbox versions kept their users; its users are migrated to the store as admins.
 const CredentialsFile = "htpasswd"
 
-// BasicAuth checks HTTP basic credentials against bcrypt hashes. Successful checks are
-// remembered (as a digest of the credentials), so bcrypt runs once per credential pair,
-// not once per request.
-type BasicAuth struct {
-	users    map[string][]byte // name → bcrypt hash
-	verified sync.Map          // sha256(name, password) → struct{}
+// SessionCookie is the name of plowbox's login cookie.
+const SessionCookie = "plowbox_session"
+
+// LoginPath and LogoutPath are the login form and the sign-out action.
+const (
+	LoginPath  = "/plowbox/login"
+	LogoutPath = "/plowbox/logout"
+)
+
+// Auth authenticates requests under --auth basic — a login cookie, HTTP basic
+// credentials or a bearer API token — and enforces the role each route needs. Failed
+// password checks are throttled per user and client address.
+type Auth struct {
+	users    *Users
+	throttle *throttle
+	log      *slog.Logger
 }
 
-// dummyHash keeps the time of a check for an unknown user close to that of a known one.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("plowbox"), bcrypt.MinCost)
+// BasicAuth is the former name of Auth.
+type BasicAuth = Auth
 
-// Check reports whether name and password are valid credentials.
-func (a *BasicAuth) Check(name, password string) bool {
-	digest := sha256.Sum256([]byte(name + "\x00" + password))
-	if _, ok := a.verified.Load(digest); ok {
-		return true
+// NewAuth returns the authenticator over users.
+func NewAuth(users *Users, log *slog.Logger) *Auth {
+	if log == nil {
+		log = slog.Default()
 	}
-	hash, known := a.users[name]
-	if !known {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return false
-	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
-		return false
-	}
-	a.verified.Store(digest, struct{}{})
-	return true
+	return &Auth{users: users, throttle: newThrottle(time.Now), log: log}
 }
 
-// middleware answers 401 unless the request carries valid basic credentials.
-func (a *BasicAuth) middleware(c *gin.Context) {
-	name, password, ok := c.Request.BasicAuth()
-	if ok && a.Check(name, password) {
-		c.Next()
+// NewBasicAuth returns an Auth that knows one admin, kept in memory only (tests, and
+// --password without a data directory).
+func NewBasicAuth(name, password string) (*Auth, error) {
+	users := NewUsers(NewMemorySettings())
+	if err := users.Add(name, password, RoleAdmin); err != nil {
+		return nil, err
+	}
+	return NewAuth(users, nil), nil
+}
+
+// Users returns the user manager.
+func (a *Auth) Users() *Users { return a.users }
+
+// Principal is the user a request acts for and how it proved it.
+type Principal struct {
+	User User
+	Via  string // "cookie", "basic" or "token"
+	CSRF string // the session's CSRF token when Via is "cookie"
+}
+
+// principalKey is the gin context key of the request's *Principal.
+const principalKey = "plowbox.principal"
+
+// principalOf returns the authenticated user of c, or nil (anonymous, or --auth none).
+func principalOf(c *gin.Context) *Principal {
+	if v, ok := c.Get(principalKey); ok {
+		p, _ := v.(*Principal)
+		return p
+	}
+	return nil
+}
+
+// authError is a failed authentication with its answer.
+type authError struct {
+	status     int
+	msg        string
+	retryAfter time.Duration
+}
+
+func (e *authError) Error() string { return e.msg }
+
+// identify authenticates c's credentials. It returns nil, nil for a request that
+// presents none, and an *authError for credentials that are wrong, revoked or throttled.
+func (a *Auth) identify(c *gin.Context) (*Principal, error) {
+	if p := principalOf(c); p != nil {
+		return p, nil
+	}
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, cred, _ := strings.Cut(h, " ")
+		switch {
+		case strings.EqualFold(scheme, "Bearer"):
+			secret := strings.TrimSpace(cred)
+			usr, tok, ok := a.users.tokenUser(secret)
+			if !strings.HasPrefix(secret, TokenPrefix) || !ok {
+				return nil, &authError{status: http.StatusUnauthorized, msg: "The API token is not valid or has been revoked"}
+			}
+			a.users.touchToken(secret, tok)
+			return &Principal{User: usr, Via: "token"}, nil
+		case strings.EqualFold(scheme, "Basic"):
+			name, password, ok := c.Request.BasicAuth()
+			if !ok {
+				return nil, &authError{status: http.StatusUnauthorized, msg: "The basic credentials are malformed"}
+			}
+			usr, err := a.checkPassword(name, password, c.RemoteIP())
+			if err != nil {
+				return nil, err
+			}
+			return &Principal{User: usr, Via: "basic"}, nil
+		}
+		return nil, &authError{status: http.StatusUnauthorized, msg: "Unsupported Authorization scheme " + strconv.Quote(scheme) + ": use Basic or Bearer"}
+	}
+	if ck, err := c.Cookie(SessionCookie); err == nil && ck != "" {
+		if usr, csrf, ok := a.users.session(ck); ok {
+			return &Principal{User: usr, Via: "cookie", CSRF: csrf}, nil
+		}
+	}
+	return nil, nil
+}
+
+// errWrongPassword is the answer to a wrong user name or password.
+var errWrongPassword = &authError{status: http.StatusUnauthorized, msg: "Wrong user name or password"}
+
+// checkPassword checks a password under the throttle of (name, ip).
+func (a *Auth) checkPassword(name, password, ip string) (User, error) {
+	key := name + "|" + ip
+	if wait := a.throttle.wait(key); wait > 0 {
+		return User{}, &authError{status: http.StatusTooManyRequests, retryAfter: wait,
+			msg: "Too many failed sign-ins for " + strconv.Quote(name) + " from this address: try again in " + roundUp(wait).String()}
+	}
+	usr, ok := a.users.Authenticate(name, password)
+	if !ok {
+		a.throttle.fail(key)
+		a.log.Warn("failed sign-in", "user", name, "ip", ip)
+		return User{}, errWrongPassword
+	}
+	a.throttle.ok(key)
+	return usr, nil
+}
+
+func roundUp(d time.Duration) time.Duration { return d.Truncate(time.Second) + time.Second }
+
+// fail answers an authentication error.
+func fail(c *gin.Context, err error) {
+	var ae *authError
+	if !errors.As(err, &ae) {
+		c.Error(err)
+		c.AbortWithStatusJSON(http.StatusInternalServerError, "authentication failed: "+err.Error())
+		return
+	}
+	if ae.retryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(roundUp(ae.retryAfter)/time.Second)))
+	}
+	if ae.status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Basic realm="plowbox", charset="UTF-8"`)
+	}
+	c.AbortWithStatusJSON(ae.status, ae.msg)
+}
+
+// unauthenticated answers a request without credentials: browsers asking for a page are
+// sent to the login form, everything else gets 401 with a basic-auth challenge.
+func unauthenticated(c *gin.Context) {
+	req := c.Request
+	if (req.Method == http.MethodGet || req.Method == http.MethodHead) && strings.Contains(req.Header.Get("Accept"), "text/html") {
+		c.Redirect(http.StatusSeeOther, LoginPath+"?next="+url.QueryEscape(req.URL.RequestURI()))
+		c.Abort()
 		return
 	}
 	c.Header("WWW-Authenticate", `Basic realm="plowbox", charset="UTF-8"`)
-	c.AbortWithStatusJSON(http.StatusUnauthorized, "Authentication required: use basic auth with a plowbox user (see the password printed at first start, or set --user/--password), or run with --auth none")
+	c.AbortWithStatusJSON(http.StatusUnauthorized, "Authentication required: sign in at "+LoginPath+
+		", use basic auth with a plowbox user or an API token (Authorization: Bearer pbx_…), or run plowbox with --auth none")
 }
 
-// NewBasicAuth returns a BasicAuth for a single user with a plain password.
-func NewBasicAuth(name, password string) (*BasicAuth, error) {
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+// guard is the router-wide access check: public routes pass; every other route needs a
+// user with the role policy assigns it; Iglu API requests carrying an apikey are left
+// to the registry's own key check; cookie-authenticated writes need the CSRF token.
+func (a *Auth) guard(c *gin.Context) {
+	req := c.Request
+	path := req.URL.Path
+	if req.Method == http.MethodOptions || isPublic(req.Method, path) {
+		c.Next()
+		return
+	}
+	if underPrefix(path, "/micro") {
+		microCORS(c) // so that browsers can read the 401 too
+	}
+	p, err := a.identify(c)
 	if err != nil {
-		return nil, fmt.Errorf("hash password: %w", err)
+		fail(c, err)
+		return
 	}
-	return &BasicAuth{users: map[string][]byte{name: hash}}, nil
-}
-
-// LoadCredentials reads the credentials file in dataDir. When it does not exist, it
-// creates one for user name with a random password, which it returns as generated so the
-// caller can show it once; generated is "" when the file already existed.
-func LoadCredentials(dataDir, name string) (auth *BasicAuth, generated string, err error) {
-	path := filepath.Join(dataDir, CredentialsFile)
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return createCredentials(path, name)
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("open credentials: %w", err)
-	}
-	defer f.Close()
-	auth = &BasicAuth{users: map[string][]byte{}}
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
+	if p == nil {
+		if isIgluAPI(path) && req.Header.Get("apikey") != "" {
+			c.Next() // the registry checks its key (iglu.md §7)
+			return
 		}
-		user, hash, ok := strings.Cut(text, ":")
-		if !ok || user == "" || !strings.HasPrefix(hash, "$2") {
-			return nil, "", fmt.Errorf("%s line %d: want name:bcrypt-hash", path, line)
+		unauthenticated(c)
+		return
+	}
+	c.Set(principalKey, p)
+	role := requiredRole(req.Method, path)
+	if role == RoleAdmin && p.User.Role != RoleAdmin {
+		c.AbortWithStatusJSON(http.StatusForbidden, "Forbidden: this needs the admin role; "+p.User.Name+" is a "+string(p.User.Role))
+		return
+	}
+	if unsafeMethod(req.Method) && (role == RoleAdmin || strings.HasPrefix(path, "/plowbox/")) {
+		if crossSite(req) {
+			c.AbortWithStatusJSON(http.StatusForbidden, "Forbidden: cross-site request refused")
+			return
 		}
-		auth.users[user] = []byte(hash)
+		if p.Via == "cookie" && !csrfOK(c, p.CSRF) {
+			c.AbortWithStatusJSON(http.StatusForbidden, "Forbidden: missing or wrong CSRF token; reload the page and try again")
+			return
+		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, "", fmt.Errorf("read credentials: %w", err)
-	}
-	if len(auth.users) == 0 {
-		return nil, "", fmt.Errorf("%s holds no user: delete it to have plowbox generate a password", path)
-	}
-	return auth, "", nil
+	c.Next()
 }
 
-func createCredentials(path, name string) (*BasicAuth, string, error) {
-	secret := make([]byte, 18)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, "", fmt.Errorf("generate password: %w", err)
+// middleware requires an authenticated user; routes behind guard already have one.
+func (a *Auth) middleware(c *gin.Context) {
+	if principalOf(c) != nil {
+		c.Next()
+		return
 	}
-	password := base64.RawURLEncoding.EncodeToString(secret)
-	auth, err := NewBasicAuth(name, password)
-	if err != nil {
-		return nil, "", err
+	a.guard(c)
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// stripCredentials removes plowbox's own Authorization header and login cookie from a
+// request bound for the collector, so that they are never stored in payloads (mini.md
+// §2). Other cookies are kept byte for byte when the login cookie is absent.
+func stripCredentials(req *http.Request) {
+	req.Header.Del("Authorization")
+	cookies := req.Header.Values("Cookie")
+	found := false
+	for _, v := range cookies {
+		if strings.Contains(v, SessionCookie+"=") {
+			found = true
+			break
+		}
 	}
-	line := name + ":" + string(auth.users[name]) + "\n"
-	if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
-		return nil, "", fmt.Errorf("write credentials: %w", err)
+	if !found {
+		return
 	}
-	return auth, password, nil
+	var keep []string
+	for _, ck := range req.Cookies() {
+		if ck.Name != SessionCookie {
+			keep = append(keep, ck.Name+"="+ck.Value)
+		}
+	}
+	req.Header.Del("Cookie")
+	if len(keep) > 0 {
+		req.Header.Set("Cookie", strings.Join(keep, "; "))
+	}
+}
+
+// SessionInfo returns the signed-in user of c, their role and the CSRF token its forms
+// must post back; all "" for anonymous requests and under --auth none. It fits
+// UIOptions.Session.
+func SessionInfo(c *gin.Context) (user, role, csrf string) {
+	if p := principalOf(c); p != nil {
+		return p.User.Name, string(p.User.Role), p.CSRF
+	}
+	return "", "", ""
 }

@@ -37,6 +37,9 @@ type IgluOptions struct {
 	// SuperKey is the registry super key: an "apikey" header equal to it grants every
 	// read and write under --auth basic. "" accepts no key.
 	SuperKey string
+	// CurrentSuperKey, when set, returns the super key in force and overrides SuperKey
+	// (the control plane's local-iglu-apikey changes it at run time).
+	CurrentSuperKey func() string
 	// Version is plowbox's semantic version, shown by /api/meta/server.
 	Version string
 }
@@ -88,7 +91,11 @@ func (a *igluAPI) authorize(c *gin.Context) {
 		return
 	}
 	if key := c.GetHeader("apikey"); key != "" {
-		if a.o.SuperKey != "" && subtle.ConstantTimeCompare([]byte(key), []byte(a.o.SuperKey)) == 1 {
+		super := a.o.SuperKey
+		if a.o.CurrentSuperKey != nil {
+			super = a.o.CurrentSuperKey()
+		}
+		if super != "" && subtle.ConstantTimeCompare([]byte(key), []byte(super)) == 1 {
 			c.Next()
 			return
 		}

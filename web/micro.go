@@ -24,6 +24,10 @@ type Store interface {
 	Bad(fn func(*store.Record) bool) error
 	Events(fn func(*store.Record) bool) error
 	Reset() error
+	// Get reads one record by sequence; ok is false when it is gone.
+	Get(seq uint64) (rec *store.Record, ok bool, err error)
+	// LastSeq is the sequence of the newest committed record.
+	LastSeq() uint64
 }
 
 // micro serves the Snowplow Micro REST API (micro-api.md).
@@ -89,39 +93,44 @@ type badFilters struct {
 	Limit   *int    `json:"limit"`
 }
 
-// decodeFilters reads a POST filter body with http4s's error statuses: a non-JSON
-// content type is 415, invalid JSON 400, a wrongly typed filter 422. It reports false
-// after writing the error.
+// decodeFilters reads a POST filter body with http4s's error statuses (readJSONBody),
+// writing the error as a JSON string. It reports false after writing the error.
 func decodeFilters(c *gin.Context, dst any) bool {
 	if c.Request.Method != http.MethodPost {
 		return true
 	}
+	if status, msg := readJSONBody(c, dst); status != 0 {
+		writeMessage(c, status, msg)
+		return false
+	}
+	return true
+}
+
+// readJSONBody decodes a JSON request body into dst. On failure it returns the status
+// and message to answer with: a non-JSON content type is 415 (a missing one is taken as
+// JSON), invalid JSON 400, a wrongly typed value 422.
+func readJSONBody(c *gin.Context, dst any) (status int, msg string) {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !bytes.HasSuffix([]byte(mt), []byte("+json"))) {
-			writeMessage(c, http.StatusUnsupportedMediaType, "Expected a JSON body (Content-Type: application/json), got "+strconv.Quote(ct))
-			return false
+			return http.StatusUnsupportedMediaType, "Expected a JSON body (Content-Type: application/json), got " + strconv.Quote(ct)
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20))
 	if err != nil {
-		writeMessage(c, http.StatusBadRequest, "Malformed message body: "+err.Error())
-		return false
+		return http.StatusBadRequest, "Malformed message body: " + err.Error()
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		writeMessage(c, http.StatusBadRequest, "Malformed message body: Invalid JSON: empty body")
-		return false
+		return http.StatusBadRequest, "Malformed message body: Invalid JSON: empty body"
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			writeMessage(c, http.StatusUnprocessableEntity, "The request body was invalid: field "+strconv.Quote(typeErr.Field)+" must be "+typeErr.Type.String()+", got JSON "+typeErr.Value)
-			return false
+			return http.StatusUnprocessableEntity, "The request body was invalid: field " + strconv.Quote(typeErr.Field) + " must be " + typeErr.Type.String() + ", got JSON " + typeErr.Value
 		}
-		writeMessage(c, http.StatusBadRequest, "Malformed message body: Invalid JSON: "+err.Error())
-		return false
+		return http.StatusBadRequest, "Malformed message body: Invalid JSON: " + err.Error()
 	}
-	return true
+	return 0, ""
 }
 
 // writeList streams a JSON array of the items that iterate yields, at most limit (all

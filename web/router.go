@@ -20,7 +20,7 @@ type Options struct {
 	// Store is read by the Micro API.
 	Store Store
 	// Auth protects every non-collector route; nil opens everything (--auth none).
-	Auth *BasicAuth
+	Auth *Auth
 	// MicroAPI is the Micro generation (3 or 4) whose response texts plowbox mimics.
 	MicroAPI int
 	// BadRows adds the structured badRows key to Micro BadEvents.
@@ -29,6 +29,19 @@ type Options struct {
 	Logger *slog.Logger
 	// Iglu mounts the schema registry API and /micro/iglu; nil leaves them out.
 	Iglu *IgluOptions
+	// Control mounts Snowplow Mini's control plane under /control-plane; nil leaves it out.
+	Control *ControlOptions
+	// Metrics counts requests and serves /metrics (behind auth); nil leaves both out.
+	Metrics *Metrics
+	// Index answers the Micro 4.x UI endpoints and the /plowbox/api queries; without it
+	// they answer 503.
+	Index Index
+	// UI mounts the explorer under /micro/ui/ (and redirects Mini's /home and /kibana
+	// there); nil leaves it out.
+	UI *UIOptions
+	// Replay mounts POST /plowbox/api/replay and /control-plane/replay (web/replay.go);
+	// nil leaves them out.
+	Replay *ReplayOptions
 }
 
 // reservedPrefixes are the paths that never reach the tracking routes (collector.md §2):
@@ -37,6 +50,10 @@ var reservedPrefixes = []string{"/micro", "/plowbox", "/home", "/iglu-server", "
 
 // reservedStems are reserved as bare prefixes: /kibana, /kibana-foo, /kibana/x, …
 var reservedStems = []string{"/kibana", "/elasticsearch", "/swagger"}
+
+// Reserved reports whether path is served by plowbox's own routes rather than by the
+// collector; the HTTPS redirect applies to those paths only.
+func Reserved(path string) bool { return reserved(path) }
 
 // reserved reports whether path belongs to plowbox rather than to the collector.
 func reserved(path string) bool {
@@ -55,6 +72,13 @@ func reserved(path string) bool {
 
 // New returns plowbox's HTTP handler.
 func New(o Options) http.Handler {
+	_, h := newRouter(o)
+	return h
+}
+
+// newRouter returns the gin engine of plowbox's own routes (tests walk its routes) and
+// the handler that sends everything else to the collector.
+func newRouter(o Options) (*gin.Engine, http.Handler) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -64,7 +88,21 @@ func New(o Options) http.Handler {
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
+	r.Use(requestLog(o.Logger))
+	collectorHandler := o.Collector
+	if o.Metrics != nil {
+		r.Use(o.Metrics.ginMiddleware)
+		collectorHandler = o.Metrics.wrapCollector(o.Collector)
+	}
 	r.Use(recovery(o.Logger))
+	if o.Auth != nil {
+		r.Use(o.Auth.guard) // every route below needs a user unless the policy says otherwise
+		o.Auth.mountLogin(r)
+		o.Auth.mountUsersAPI(r)
+	}
+	if o.Control != nil {
+		mountControl(r, *o.Control)
+	}
 
 	m := &micro{store: o.Store, generation: o.MicroAPI, badRows: o.BadRows}
 	mg := r.Group("/micro", microCORS)
@@ -72,6 +110,11 @@ func New(o Options) http.Handler {
 		mg.Use(o.Auth.middleware)
 	}
 	m.routes(mg)
+	mountQueryAPI(r, mg, o)
+	mountReplay(r, o)
+	if o.UI != nil {
+		mountUI(mg, *o.UI)
+	}
 	if o.Iglu != nil {
 		mountIglu(r, mg, *o.Iglu, o.Auth)
 	}
@@ -82,7 +125,18 @@ func New(o Options) http.Handler {
 	}
 	debug.GET("/*profile", gin.WrapF(pprofHandler))
 
+	if o.Metrics != nil {
+		metrics := r.Group("/metrics")
+		if o.Auth != nil {
+			metrics.Use(o.Auth.middleware)
+		}
+		metrics.GET("", gin.WrapH(o.Metrics.handler))
+	}
+
 	r.NoRoute(func(c *gin.Context) {
+		if o.UI != nil && legacyUIRedirect(c) {
+			return
+		}
 		if strings.HasPrefix(c.Request.URL.Path, "/micro") {
 			microCORS(c)
 			if c.IsAborted() {
@@ -106,12 +160,13 @@ func New(o Options) http.Handler {
 		c.String(http.StatusNotFound, "404 page not found")
 	})
 
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	return r, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if reserved(req.URL.Path) {
 			r.ServeHTTP(w, req)
 			return
 		}
-		o.Collector.ServeHTTP(w, req)
+		stripCredentials(req)
+		collectorHandler.ServeHTTP(w, req)
 	})
 }
 

@@ -43,6 +43,9 @@ func benchOptions(c *benchConfig) []option {
 // on, and measures it beside a do-nothing HTTP handler in the same run: single-event
 // GET /i throughput, TP2 batches of 10, latency at a fixed rate, peak RSS and start time.
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
+	if len(args) > 0 && args[0] == "index" {
+		return benchIndex(ctx, args[1:], stdout, stderr, lookupEnv)
+	}
 	var cfg benchConfig
 	if err := parseOptions("bench", benchOptions(&cfg), args, lookupEnv, stderr); err != nil {
 		return err

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -63,5 +67,139 @@ func TestServeRefusesBrokenEnrichment(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "anon_ip.bad-range.json") {
 		t.Errorf("error does not name the file:\n%s", out)
+	}
+}
+
+// linkAssets lays out the enrichments' data files in dir the way the fixtures name them:
+// MaxMind's test databases under their enum names, the referer-parser database and the
+// IAB test lists of Snowplow's black-box tests.
+func linkAssets(t *testing.T, dir string) {
+	t.Helper()
+	shared, err := filepath.Abs("../../../shared/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{
+		"maxmind/GeoIP2-City.mmdb":            "maxmind/GeoIP2-City-Test.mmdb",
+		"maxmind/GeoIP2-ISP.mmdb":             "maxmind/GeoIP2-ISP-Test.mmdb",
+		"maxmind/GeoIP2-Domain.mmdb":          "maxmind/GeoIP2-Domain-Test.mmdb",
+		"maxmind/GeoIP2-Connection-Type.mmdb": "maxmind/GeoIP2-Connection-Type-Test.mmdb",
+		"maxmind/GeoLite2-ASN.mmdb":           "maxmind/GeoLite2-ASN-Test.mmdb",
+		"referer-parser/referers.yml":         "referer-parser/referers.yml",
+		"iab/ip_exclude_current_cidr.txt":     "enrich-blackbox/resources/ip_exclude_current_cidr.txt",
+		"iab/exclude_current.txt":             "enrich-blackbox/resources/exclude_current.txt",
+		"iab/include_current.txt":             "enrich-blackbox/resources/include_current.txt",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Join(shared, target), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Every enrichment plowbox runs, enabled at once from a config directory (validated
+// against Iglu Central), changes the one event a tracker sends as Snowplow's would; the
+// PII enrichment's pii_transformation event is not a good event.
+func TestServeAllEnrichments(t *testing.T) {
+	dir := t.TempDir()
+	linkAssets(t, dir)
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The configs' schemas want URIs: the fixtures' relative asset directories become
+	// file:// URIs of the same directories. The IAB fixture's includeUseragents lists
+	// PlowboxQA, which the request's user agent carries.
+	relURI := regexp.MustCompile(`"uri":"([a-z-]+)"`)
+	for _, f := range []string{"anon_ip.good.json", "ua_parser_config.good.json", "ip_lookups.good.json",
+		"campaign_attribution.good.json", "referer_parser.good.json", "event_fingerprint_config.good.json",
+		"cookie_extractor_config.good.json", "http_header_extractor_config.good.json",
+		"weather_enrichment_config.good.json", "iab_spiders_and_robots_enrichment.good.json"} {
+		b, err := os.ReadFile(filepath.Join(enrichmentConfigs, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(f, relURI.ReplaceAllString(string(b), `"uri":"file://`+filepath.ToSlash(dir)+`/$1"`))
+	}
+	write("pii.json", `{"schema":"iglu:com.snowplowanalytics.snowplow.enrichments/pii_enrichment_config/jsonschema/2-0-1",
+	 "data":{"vendor":"com.snowplowanalytics.snowplow.enrichments","name":"pii_enrichment_config","enabled":true,"emitEvent":true,
+	  "parameters":{"pii":[{"pojo":{"field":"user_id"}},
+	   {"json":{"field":"derived_contexts","schemaCriterion":"iglu:com.snowplowanalytics.snowplow/ua_parser_context/jsonschema/1-*-*","jsonPath":"$.useragentFamily"}}],
+	  "strategy":{"pseudonymize":{"hashFunction":"SHA-256","salt":"pepper"}}}}}`)
+	// Micro's plain-text script form: it reads the contexts the earlier enrichments derived.
+	write("count.js", `function process(event) {
+	  var d = JSON.parse(event.getDerived_contexts());
+	  event.setApp_id(event.getApp_id() + "-js-" + d.data.length);
+	  return null;
+	}`)
+	p := startPlowbox(t, "", "--auth", "none", "--enrichments", dir)
+	if !strings.Contains(p.stderr.String(), "weather_enrichment_config: not supported yet") {
+		t.Errorf("no warning for the weather enrichment at start:\n%s", p.stderr.String())
+	}
+
+	page := "https://shop.example/landing?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
+	req, _ := http.NewRequest(http.MethodGet, p.URL+"/i?e=pv&p=web&tv=t&aid=shop&uid=jane&url="+url.QueryEscape(page)+
+		"&refr="+url.QueryEscape("https://www.google.com/search?q=running+shoes"), nil)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 PlowboxQA")
+	req.Header.Set("X-Forwarded-For", "81.2.69.142")
+	req.Header.Set("X-Acme-Trace", "abc")
+	req.Header.Set("Cookie", "_ga=GA1.2.3")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	var good []goodEvent
+	p.getJSON(t, "/micro/good", &good)
+	if len(good) != 1 {
+		_, bad := p.get(t, "/micro/bad")
+		t.Fatalf("%d good events; bad: %s", len(good), bad)
+	}
+	if _, all := p.get(t, "/micro/all"); !strings.Contains(all, `"total":1,`) {
+		t.Errorf("/micro/all = %s; the pii_transformation event must not count", all)
+	}
+	ev := good[0].Event
+	sum := sha256.Sum256([]byte("janepepper"))
+	checkFields(t, "all", ev, map[string]any{
+		"mkt_source": "newsletter", "mkt_medium": "email", "mkt_campaign": "spring",
+		"refr_medium": "search", "refr_source": "Google", "refr_term": "running shoes",
+		"geo_city": "London", "geo_country": "GB", "user_ipaddress": "81.2.x.x",
+		"user_id": hex.EncodeToString(sum[:]),
+	})
+	if fp, _ := ev["event_fingerprint"].(string); len(fp) != 32 {
+		t.Errorf("event_fingerprint %q", fp)
+	}
+	derived, _ := ev["derived_contexts"].(map[string]any)
+	data, _ := derived["data"].([]any)
+	schemas := map[string]map[string]any{}
+	for _, d := range data {
+		m := d.(map[string]any)
+		schemas[strings.SplitN(m["schema"].(string), "/jsonschema/", 2)[0]], _ = m["data"].(map[string]any)
+	}
+	for _, want := range []string{"iglu:com.snowplowanalytics.snowplow/ua_parser_context", "iglu:com.iab.snowplow/spiders_and_robots",
+		"iglu:org.ietf/http_cookie", "iglu:org.ietf/http_header"} {
+		if _, ok := schemas[want]; !ok {
+			t.Errorf("no %s context in %v", want, derived)
+		}
+	}
+	if iab := schemas["iglu:com.iab.snowplow/spiders_and_robots"]; iab["category"] != "BROWSER" {
+		t.Errorf("IAB %v, want a browser (the config's includeUseragents)", iab)
+	}
+	family := sha256.Sum256([]byte("Chromepepper"))
+	if ua := schemas["iglu:com.snowplowanalytics.snowplow/ua_parser_context"]; ua["useragentFamily"] != hex.EncodeToString(family[:]) {
+		t.Errorf("ua-parser context %v, want its useragentFamily pseudonymised", ua)
+	}
+	m := regexp.MustCompile(`^shop-js-(\d+)$`).FindStringSubmatch(ev["app_id"].(string))
+	if m == nil {
+		t.Fatalf("app_id %v, want the script's", ev["app_id"])
+	}
+	if n, _ := strconv.Atoi(m[1]); n != len(data) {
+		t.Errorf("the script saw %d derived contexts, the event has %d", n, len(data))
 	}
 }

@@ -27,7 +27,11 @@ const usage = `plowbox — a Snowplow pipeline for QA in one binary.
 Usage:
   plowbox serve [flags]   collect, enrich, store and serve events (see plowbox serve --help)
   plowbox iglu import DIR  load a static Iglu registry (e.g. Iglu Central) into the built-in registry
+  plowbox users VERB ...  manage users and API tokens (see plowbox users)
   plowbox bench [flags]   measure ingestion against a loopback plowbox (see plowbox bench --help)
+  plowbox bench index [flags]  measure the search index over a generated store
+  plowbox reindex [flags] rebuild the search index from the store (plowbox serve stopped)
+  plowbox health [flags]  exit 0 when a running plowbox answers /health (container HEALTHCHECK)
   plowbox version         print the version
 `
 
@@ -43,8 +47,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		err = serve(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "iglu":
 		err = igluCommand(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "users":
+		err = usersCommand(ctx, args[1:], os.Stdin, stdout, stderr, lookupEnv)
 	case "bench":
 		err = bench(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "reindex":
+		err = reindex(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "health":
+		err = health(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "plowbox", version)
 	case "help", "--help", "-h":

@@ -8,16 +8,18 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/event"
+	"github.com/plowbox/plowbox/web"
 )
 
 // eventWriter is where the pipeline stores what it produced.
 type eventWriter interface {
-	Write(ctx context.Context, r *enrich.Result) error
+	WriteSeq(ctx context.Context, r *enrich.Result) (first uint64, err error)
 	Healthy() error
 }
 
@@ -25,10 +27,12 @@ type eventWriter interface {
 // and only then lets the collector answer, so what a tracker sent is readable the moment
 // it sees its 200. It also prints Micro's event log and the --output stream.
 type pipeline struct {
-	enricher *enrich.Enricher
+	enricher atomic.Pointer[enrich.Enricher] // swapped whole by a reload (runtime.go)
 	store    eventWriter
 	format   string // "", "tsv" or "json"
 	eventLog bool
+	// observe, when set, is told of each result and how long enriching it took (metrics).
+	observe func(res *enrich.Result, d time.Duration)
 
 	mu   sync.Mutex // guards out and logw
 	out  *bufio.Writer
@@ -36,15 +40,30 @@ type pipeline struct {
 }
 
 func newPipeline(e *enrich.Enricher, st eventWriter, stdout, stderr io.Writer, format string, eventLog bool) *pipeline {
-	return &pipeline{enricher: e, store: st, format: format, eventLog: eventLog, out: bufio.NewWriter(stdout), logw: stderr}
+	p := &pipeline{store: st, format: format, eventLog: eventLog, out: bufio.NewWriter(stdout), logw: stderr}
+	p.enricher.Store(e)
+	return p
 }
+
+// Enricher returns the enricher in use; a reload may replace it at any time.
+func (p *pipeline) Enricher() *enrich.Enricher { return p.enricher.Load() }
+
+// setEnricher puts e to work for the very next payload; payloads being enriched finish
+// with the previous one.
+func (p *pipeline) setEnricher(e *enrich.Enricher) { p.enricher.Store(e) }
 
 // Sink implements collector.Sink.
 func (p *pipeline) Sink(ctx context.Context, payload *collector.Payload) error {
-	res := p.enricher.Process(ctx, payload)
-	if err := p.store.Write(ctx, res); err != nil {
+	start := time.Now()
+	res := p.enricher.Load().Process(ctx, payload)
+	if p.observe != nil {
+		p.observe(res, time.Since(start))
+	}
+	first, err := p.store.WriteSeq(ctx, res)
+	if err != nil {
 		return fmt.Errorf("store events: %w", err)
 	}
+	web.NoteWritten(ctx, first, len(res.Outputs)) // for track-and-wait
 	if p.format != "" || p.eventLog {
 		p.report(res)
 	}

@@ -40,7 +40,10 @@ type serveConfig struct {
 	noSync         bool
 	enrichmentsDir string
 	iglu           igluConfig
+	index          indexConfig
+	retention      retentionConfig
 	collector      collector.Config
+	tls            tlsSettings
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -84,7 +87,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "crossdomain", usage: "serve /crossdomain.xml", value: boolean(&cc.CrossDomain.Enabled, false)},
 		{name: "cors-max-age", usage: "Access-Control-Max-Age of CORS preflight answers", value: duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
 		{name: "hsts-max-age", usage: "send Strict-Transport-Security with this max-age; 0 for none", value: hstsValue{&cc.HSTS}},
-	}, igluOptions(&c.iglu)...)
+	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
 }
 
 type int64Value struct{ p *int64 }
@@ -153,11 +156,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
-	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync})
+	met := newMetrics()
+	link := newIndexLink(log)
+	ret, err := storeRetention(cfg.retention, cfg.data, cfg.index.indexDir(cfg.data), link, log)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.observeCommit, Retention: ret, OnDelete: link.onDelete, Logger: log})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+	ix, err := openIndex(cfg.data, cfg.index, st, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	link.attach(st, ix)
+	defer link.stopDeleting()
 
 	resolver, validator, err := buildIglu(cfg.iglu, st, log, lookupEnv)
 	if err != nil {
@@ -168,12 +184,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 
-	var auth *web.BasicAuth
-	if cfg.auth == "basic" {
-		auth, err = loadAuth(cfg, stderr)
-		if err != nil {
-			return err
-		}
+	users, auth, err := setupUsers(cfg, st, log, stderr)
+	if err != nil {
+		return err
 	}
 
 	list, err := loadEnrichments(cfg, validator, log)
@@ -182,23 +195,40 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	}
 	defer enrichments.Close(list)
 
-	enricher := enrich.New(enrich.Config{
+	ecfg := enrich.Config{
 		Version:        version,
 		MaxPayloadSize: cfg.maxPayloadSize,
 		MaxJSONDepth:   cfg.maxJSONDepth,
 		Enrichments:    list,
 		Validator:      validator,
-	})
+	}
+	enricher := enrich.New(ecfg)
 	pipe := newPipeline(enricher, st, stdout, stderr, cfg.output, cfg.eventLog)
+	rt, err := startRuntime(cfg, st, log, pipe, resolver, validator, ecfg, list, superKey, lookupEnv)
+	if err != nil {
+		return err
+	}
 	coll := collector.New(cfg.collector, pipe, log)
+	pipe.observe = met.observeResult
+	met.watchStore(st, log)
+	met.watchCollector(coll)
+	front, err := newFront(cfg.tls, cfg.data, lookupEnv, stderr, log)
+	if err != nil {
+		return err
+	}
 	handler := web.New(web.Options{
 		Collector: coll,
 		Store:     st,
 		Auth:      auth,
 		MicroAPI:  map[string]int{"3": 3, "4": 4}[cfg.microAPI],
 		BadRows:   cfg.badRows,
-		Iglu:      igluWebOptions(st, resolver, validator, superKey),
+		Iglu:      rt.igluOptions(igluWebOptions(st, resolver, validator, superKey)),
+		Control:   controlOptions(rt, users, front),
 		Logger:    log,
+		Metrics:   web.NewMetrics(met.reg),
+		UI:        uiOptions(st, ix, log),
+		Replay:    replayOptions(st, pipe),
+		Index:     ix,
 	})
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -206,14 +236,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           front.wrap(handler, false),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       610 * time.Second,
 		MaxHeaderBytes:    40960,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if err := front.start(handler, errc); err != nil {
+		srv.Close()
+		return err
+	}
 	fmt.Fprintf(stderr, "plowbox %s started at %s\n", version, listenURL(ln.Addr()))
 
 	select {
@@ -227,6 +261,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
+	if err := front.shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	link.stopDeleting()
+	if err := ix.Close(); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
@@ -236,8 +277,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 // loadEnrichments reads the --enrichments directory; a broken config stops plowbox
 // rather than leaving it half-configured.
 func loadEnrichments(cfg serveConfig, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
-	if cfg.enrichmentsDir == "" {
-		return nil, nil
+	if cfg.enrichmentsDir == "" { // uploads through the control plane, if any
+		return loadEnrichmentsFrom(enrichmentsDirOf(cfg), cfg.data, v, log)
 	}
 	list, _, err := enrichments.Load(cfg.enrichmentsDir, enrichments.Options{
 		DataDir:  cfg.enrichmentsDir,
@@ -270,23 +311,6 @@ func listenURL(addr net.Addr) string {
 		host = "::"
 	}
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/"
-}
-
-func loadAuth(cfg serveConfig, stderr io.Writer) (*web.BasicAuth, error) {
-	if cfg.password != "" {
-		return web.NewBasicAuth(cfg.user, cfg.password)
-	}
-	auth, generated, err := web.LoadCredentials(cfg.data, cfg.user)
-	if err != nil {
-		return nil, fmt.Errorf("credentials: %w", err)
-	}
-	if generated != "" {
-		fmt.Fprintf(stderr, "\nplowbox generated a password for user %q: %s\n"+
-			"It is shown only this once; its hash is kept in %s/%s.\n"+
-			"Set --password (PLOWBOX_PASSWORD) to choose one, or run with --auth none on a laptop or in CI.\n\n",
-			cfg.user, generated, cfg.data, web.CredentialsFile)
-	}
-	return auth, nil
 }
 
 func newLogger(w io.Writer, format, level string) *slog.Logger {

@@ -57,7 +57,7 @@ func intIn(n float64, lo, hi int) (int, error) {
 }
 
 // Enrich implements enrich.Enrichment.
-func (a *anonIP) Enrich(_ context.Context, e *event.Event, _ *event.RawEvent) ([]json.RawMessage, error) {
+func (a *anonIP) Enrich(_ context.Context, e *event.Event, _ *enrich.Input) ([]json.RawMessage, error) {
 	if ip := e.Get(event.UserIPAddress); ip != "" {
 		e.Set(event.UserIPAddress, AnonymizeIP(ip, a.octets, a.segments))
 	}

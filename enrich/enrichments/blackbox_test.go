@@ -98,7 +98,7 @@ func TestBlackbox(t *testing.T) {
 			for name, want := range c.Expected {
 				f, ok := fieldIndex(name)
 				if name == "pii" {
-					checkPIIEvent(t, out.Event, want)
+					checkPIIEvent(t, out, want)
 					continue
 				}
 				if !ok {
@@ -130,10 +130,27 @@ func fieldIndex(name string) (event.Field, bool) {
 	return 0, false
 }
 
-// checkPIIEvent checks the pseudonymised fields an expected pii_transformation event
-// lists; the event itself is not emitted (emitEvent is not supported).
-func checkPIIEvent(t *testing.T, e *event.Event, want string) {
+// checkPIIEvent checks the pii_transformation event emitted beside the event: its
+// unstruct_event column must be exactly the expected one, and the pseudonymised fields it
+// lists must hold their modified values in the event itself.
+func checkPIIEvent(t *testing.T, out enrich.Output, want string) {
 	t.Helper()
+	if out.PII == nil {
+		t.Fatal("no pii_transformation event emitted")
+	}
+	cols := strings.Split(string(out.PII.TSV()), "\t")
+	if got := cols[event.UnstructEvent]; got != want {
+		t.Errorf("pii event unstruct_event:\n got %s\nwant %s", got, want)
+	}
+	for f, want := range map[event.Field]string{event.EventType: "pii_transformation", event.Platform: "srv",
+		event.EventName: "pii_transformation", event.EventVersion: "1-0-0", event.AppID: out.Event.Get(event.AppID)} {
+		if got := out.PII.Get(f); got != want {
+			t.Errorf("pii event %s = %q, want %q", event.Fields[f].Name, got, want)
+		}
+	}
+	if got, parent := out.PII.Get(event.Contexts), out.Event.Get(event.EventID); !strings.Contains(got, `"parentEventId":"`+parent+`"`) {
+		t.Errorf("pii event contexts %s do not name the parent %s", got, parent)
+	}
 	var ev struct {
 		Data struct {
 			Data struct {
@@ -146,12 +163,9 @@ func checkPIIEvent(t *testing.T, e *event.Event, want string) {
 	if err := json.Unmarshal([]byte(want), &ev); err != nil {
 		t.Fatal(err)
 	}
-	if len(ev.Data.Data.PII.Pojo) == 0 {
-		t.Fatal("no pojo transformations in the expected pii event")
-	}
 	for _, p := range ev.Data.Data.PII.Pojo {
 		f, _ := fieldIndex(p.FieldName)
-		if got := e.Get(f); got != p.ModifiedValue {
+		if got := out.Event.Get(f); got != p.ModifiedValue {
 			t.Errorf("%s = %q, want %q (from %q)", p.FieldName, got, p.ModifiedValue, p.OriginalValue)
 		}
 	}

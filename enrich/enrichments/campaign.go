@@ -102,7 +102,7 @@ func orderedStringMap(raw json.RawMessage) ([][2]string, error) {
 }
 
 // Enrich implements enrich.Enrichment.
-func (ca *campaign) Enrich(_ context.Context, e *event.Event, _ *event.RawEvent) ([]json.RawMessage, error) {
+func (ca *campaign) Enrich(_ context.Context, e *event.Event, _ *enrich.Input) ([]json.RawMessage, error) {
 	q := pageQuery(e)
 	if len(q) == 0 {
 		return nil, nil

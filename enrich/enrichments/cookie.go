@@ -37,7 +37,8 @@ func buildCookieExtractor(_ *builder, c *config) (enrich.Enrichment, error) {
 }
 
 // Enrich implements enrich.Enrichment.
-func (ce *cookieExtractor) Enrich(_ context.Context, _ *event.Event, raw *event.RawEvent) ([]json.RawMessage, error) {
+func (ce *cookieExtractor) Enrich(_ context.Context, _ *event.Event, in *enrich.Input) ([]json.RawMessage, error) {
+	raw := in.RawEvent()
 	if raw == nil || raw.Payload == nil || len(ce.names) == 0 {
 		return nil, nil
 	}

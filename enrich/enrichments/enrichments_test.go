@@ -134,7 +134,7 @@ func TestFingerprint(t *testing.T) {
 		{Name: "stm", Value: v("1")}, {Name: "novalue"}, {Name: "url", Value: v("https://a.example/?q=é")},
 	}}
 	e := &event.Event{}
-	if _, err := en.Enrich(context.Background(), e, raw); err != nil {
+	if _, err := en.Enrich(context.Background(), e, &enrich.Input{Raw: raw}); err != nil {
 		t.Fatal(err)
 	}
 	sum := md5.Sum([]byte("aid\x1fshop\x1fe\x1fpv\x1furl\x1fhttps://a.example/?q=é\x1f"))
@@ -144,7 +144,7 @@ func TestFingerprint(t *testing.T) {
 	// The excluded eid does not change the fingerprint.
 	raw.Params[1].Value = v("y")
 	e2 := &event.Event{}
-	_, _ = en.Enrich(context.Background(), e2, raw)
+	_, _ = en.Enrich(context.Background(), e2, &enrich.Input{Raw: raw})
 	if e2.Get(event.EventFingerprint) != e.Get(event.EventFingerprint) {
 		t.Fatal("excluded parameter changed the fingerprint")
 	}
@@ -153,7 +153,7 @@ func TestFingerprint(t *testing.T) {
 func TestCookieAndHeaderExtractors(t *testing.T) {
 	raw := rawWithHeaders("Host: acme.com", "Cookie: sp=ecdff4d0-9175-40ac-a8bb-325c49733607; other=1; _ga=GA1.2.3",
 		"X-Acme-Trace:  abc ", "x-acme-user: 42", "X-Other: no", "application/json")
-	cookies, err := loadFixture(t, "cookie_extractor_config.good.json", Options{}).Enrich(context.Background(), &event.Event{}, raw)
+	cookies, err := loadFixture(t, "cookie_extractor_config.good.json", Options{}).Enrich(context.Background(), &event.Event{}, &enrich.Input{Raw: raw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestCookieAndHeaderExtractors(t *testing.T) {
 	if got := strings.Join(strs(cookies), "|"); got != want {
 		t.Errorf("cookies\n got %s\nwant %s", got, want)
 	}
-	headers, err := loadFixture(t, "http_header_extractor_config.good.json", Options{}).Enrich(context.Background(), &event.Event{}, raw)
+	headers, err := loadFixture(t, "http_header_extractor_config.good.json", Options{}).Enrich(context.Background(), &event.Event{}, &enrich.Input{Raw: raw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestJavaScript(t *testing.T) {
 			en := script(tt.src)
 			e := newEvent(t, map[string]string{"app_id": "a", "user_id": "u",
 				"unstruct_event": `{"schema":"iglu:com.acme/ev/jsonschema/1-0-0","data":{}}`})
-			_, err := en.Enrich(context.Background(), e, rawWithHeaders("Host: x", "Accept: */*"))
+			_, err := en.Enrich(context.Background(), e, &enrich.Input{Raw: rawWithHeaders("Host: x", "Accept: */*")})
 			if tt.errContains != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errContains) {
 					t.Fatalf("err %v, want %q", err, tt.errContains)

@@ -58,7 +58,8 @@ func buildFingerprint(_ *builder, c *config) (enrich.Enrichment, error) {
 }
 
 // Enrich implements enrich.Enrichment.
-func (f *fingerprint) Enrich(_ context.Context, e *event.Event, raw *event.RawEvent) ([]json.RawMessage, error) {
+func (f *fingerprint) Enrich(_ context.Context, e *event.Event, in *enrich.Input) ([]json.RawMessage, error) {
+	raw := in.RawEvent()
 	if raw == nil {
 		return nil, nil
 	}

@@ -38,7 +38,8 @@ func buildHeaderExtractor(_ *builder, c *config) (enrich.Enrichment, error) {
 }
 
 // Enrich implements enrich.Enrichment.
-func (he *headerExtractor) Enrich(_ context.Context, _ *event.Event, raw *event.RawEvent) ([]json.RawMessage, error) {
+func (he *headerExtractor) Enrich(_ context.Context, _ *event.Event, in *enrich.Input) ([]json.RawMessage, error) {
+	raw := in.RawEvent()
 	if raw == nil || raw.Payload == nil {
 		return nil, nil
 	}

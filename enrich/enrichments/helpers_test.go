@@ -32,6 +32,9 @@ func dataDir(t testing.TB) string {
 		"maxmind/GeoIP2-Connection-Type.mmdb": "maxmind/GeoIP2-Connection-Type-Test.mmdb",
 		"maxmind/GeoLite2-ASN.mmdb":           "maxmind/GeoLite2-ASN-Test.mmdb",
 		"referer-parser/referers.yml":         "referer-parser/referers.yml",
+		"iab/ip_exclude_current_cidr.txt":     "enrich-blackbox/resources/ip_exclude_current_cidr.txt",
+		"iab/exclude_current.txt":             "enrich-blackbox/resources/exclude_current.txt",
+		"iab/include_current.txt":             "enrich-blackbox/resources/include_current.txt",
 	}
 	for name, target := range links {
 		p := filepath.Join(dir, name)
@@ -46,6 +49,13 @@ func dataDir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "corrupt", "GeoIP2-City.mmdb"), []byte("not a database"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// An IAB exclude list with a record whose primary impact flag is not 0, 1 or 2.
+	if err := os.MkdirAll(filepath.Join(dir, "iab-bad"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "iab-bad", "exclude_current.txt"), []byte("# test\nxsoft url|1||1|7|0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir

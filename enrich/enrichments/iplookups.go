@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"sync"
 
 	"github.com/oschwald/maxminddb-golang/v2"
 
@@ -21,6 +22,11 @@ const ASNSchema = "iglu:com.snowplowanalytics.snowplow/asn/jsonschema/1-0-1"
 type ipLookups struct {
 	base
 	geo, isp, domain, conn, asn *maxminddb.Reader
+
+	// mu keeps Close from unmapping a database while a lookup reads it; after Close,
+	// lookups find nothing.
+	mu     sync.RWMutex
+	closed bool
 }
 
 // ipLookupsParams are the parameters of ip_lookups 2-0-*.
@@ -76,8 +82,14 @@ func buildIPLookups(b *builder, c *config) (_ enrich.Enrichment, err error) {
 	return l, nil
 }
 
-// Close closes the databases.
+// Close closes the databases once the lookups in flight are done.
 func (l *ipLookups) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
 	var errs []error
 	for _, r := range []*maxminddb.Reader{l.geo, l.isp, l.domain, l.conn, l.asn} {
 		if r != nil {
@@ -122,9 +134,14 @@ type asnRecord struct {
 }
 
 // Enrich implements enrich.Enrichment. Misses and lookup errors are silent.
-func (l *ipLookups) Enrich(_ context.Context, e *event.Event, _ *event.RawEvent) ([]json.RawMessage, error) {
+func (l *ipLookups) Enrich(_ context.Context, e *event.Event, _ *enrich.Input) ([]json.RawMessage, error) {
 	addr, ok := parseIP(e.Get(event.UserIPAddress))
 	if !ok {
+		return nil, nil
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
 		return nil, nil
 	}
 	if l.geo != nil {

@@ -29,7 +29,10 @@ type javaScript struct {
 	prog    *goja.Program
 	params  string // the config object as JSON, passed to process as params
 	timeout time.Duration
-	pool    sync.Pool // *jsVM
+	free    chan *jsVM // idle runtimes with the script loaded
+
+	mu     sync.Mutex // guards closed
+	closed bool
 }
 
 // jsVM is one runtime with the script loaded.
@@ -41,7 +44,9 @@ type jsVM struct {
 	stringf goja.Callable // JSON.stringify
 	event   *goja.Object  // the accessor object, bound to cur
 	cur     *event.Event  // the event being enriched
+	in      *enrich.Input // the derived contexts so far, for getDerived_contexts()
 	dropped bool          // set by event.drop()
+	erased  bool          // set by event.eraseDerived_contexts()
 }
 
 // javaScriptParams are the parameters of javascript_script_config.
@@ -80,7 +85,7 @@ func buildJavaScript(b *builder, c *config) (enrich.Enrichment, error) {
 		return nil, fmt.Errorf("compile script: %w", err)
 	}
 	js := &javaScript{base: newBase(c, enrich.StepJavaScript), prog: prog, params: params,
-		timeout: b.opts.ScriptTimeout}
+		timeout: b.opts.ScriptTimeout, free: make(chan *jsVM, jsIdleVMs)}
 	if js.timeout <= 0 {
 		js.timeout = DefaultScriptTimeout
 	}
@@ -88,8 +93,49 @@ func buildJavaScript(b *builder, c *config) (enrich.Enrichment, error) {
 	if err != nil {
 		return nil, err
 	}
-	js.pool.Put(vm)
+	js.put(vm)
 	return js, nil
+}
+
+// jsIdleVMs is how many idle runtimes a JavaScript enrichment keeps for reuse.
+const jsIdleVMs = 16
+
+// get returns an idle runtime, or a new one.
+func (js *javaScript) get() (*jsVM, error) {
+	select {
+	case vm := <-js.free:
+		return vm, nil
+	default:
+		return js.newVM()
+	}
+}
+
+// put keeps a runtime for reuse unless the enrichment is closed or enough are kept.
+func (js *javaScript) put(vm *jsVM) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if js.closed {
+		return
+	}
+	select {
+	case js.free <- vm:
+	default:
+	}
+}
+
+// Close drops the idle runtimes; calls in flight finish normally and their runtimes are
+// then dropped too.
+func (js *javaScript) Close() error {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	js.closed = true
+	for {
+		select {
+		case <-js.free:
+		default:
+			return nil
+		}
+	}
 }
 
 // newVM creates a runtime, runs the script and finds its process function.
@@ -113,13 +159,13 @@ func (js *javaScript) newVM() (vm *jsVM, err error) {
 }
 
 // Enrich implements enrich.Enrichment: it runs process(event, params, headers) with a
-// time limit and returns the contexts the script returns.
-func (js *javaScript) Enrich(ctx context.Context, e *event.Event, raw *event.RawEvent) (out []json.RawMessage, err error) {
-	vm, _ := js.pool.Get().(*jsVM)
-	if vm == nil {
-		if vm, err = js.newVM(); err != nil {
-			return nil, err
-		}
+// time limit and returns the contexts the script returns. After eraseDerived_contexts()
+// the contexts of the earlier enrichments are removed, so only the script's remain.
+func (js *javaScript) Enrich(ctx context.Context, e *event.Event, in *enrich.Input) (out []json.RawMessage, err error) {
+	raw := in.RawEvent()
+	vm, err := js.get()
+	if err != nil {
+		return nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -128,12 +174,12 @@ func (js *javaScript) Enrich(ctx context.Context, e *event.Event, raw *event.Raw
 		}
 		if vm != nil {
 			vm.rt.ClearInterrupt()
-			js.pool.Put(vm)
+			vm.cur, vm.in = nil, nil
+			js.put(vm)
 		}
 	}()
 	rt := vm.rt
-	vm.cur, vm.dropped = e, false
-	defer func() { vm.cur = nil }()
+	vm.cur, vm.in, vm.dropped, vm.erased = e, in, false, false
 	params, err := vm.parse(vm.json, rt.ToValue(js.params))
 	if err != nil {
 		return nil, fmt.Errorf("Error during execution of JavaScript function: %w", err)
@@ -161,7 +207,11 @@ func (js *javaScript) Enrich(ctx context.Context, e *event.Event, raw *event.Raw
 	if vm.dropped {
 		return nil, enrich.ErrDrop
 	}
-	return js.contexts(vm, res)
+	out, err = js.contexts(vm, res)
+	if err == nil && vm.erased && in != nil {
+		in.Derived = nil
+	}
+	return out, err
 }
 
 // contexts turns the value process returned into derived contexts.
@@ -207,7 +257,24 @@ func newJSEvent(vm *jsVM) *goja.Object {
 		})
 	}
 	_ = obj.Set("drop", func(goja.FunctionCall) goja.Value { vm.dropped = true; return goja.Undefined() })
-	_ = obj.Set("eraseDerived_contexts", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	// derived_contexts is not set yet while enrichments run: the script sees the contexts
+	// of the earlier enrichments, and setting it has no effect, as upstream.
+	_ = obj.Set("getDerived_contexts", func(goja.FunctionCall) goja.Value {
+		d := vm.in.DerivedContexts()
+		if len(d) == 0 {
+			return goja.Null()
+		}
+		b := []byte(`{"schema":"` + contextsSchema + `","data":[`)
+		for i, c := range d {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, c...)
+		}
+		return rt.ToValue(string(append(b, "]}"...)))
+	})
+	_ = obj.Set("setDerived_contexts", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	_ = obj.Set("eraseDerived_contexts", func(goja.FunctionCall) goja.Value { vm.erased = true; return goja.Undefined() })
 	return obj
 }
 

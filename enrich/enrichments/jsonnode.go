@@ -174,11 +174,20 @@ func (n *jnode) mapStrings(path []pathStep, f func(string) string) bool {
 		return false
 	}
 	if len(path) == 0 {
-		if n.kind != '"' {
-			return false
+		switch n.kind {
+		case '"':
+			n.str = f(n.str)
+			return true
+		case '[': // an array of strings: each string element
+			changed := false
+			for _, m := range n.members {
+				if m.kind == '"' {
+					m.str, changed = f(m.str), true
+				}
+			}
+			return changed
 		}
-		n.str = f(n.str)
-		return true
+		return false
 	}
 	st, rest := path[0], path[1:]
 	changed := false

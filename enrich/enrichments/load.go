@@ -21,6 +21,10 @@ import (
 // Disabled configs are skipped. Configs that plowbox accepts but does not run give a
 // warning, as do unknown names. Any broken config makes Load fail with an error naming
 // the file and the problem, and no enrichments at all are returned.
+//
+// Load keeps no state between calls: calling it again builds a fresh, independent set
+// (a reload) while an earlier set keeps serving events; release each set with Close once
+// no new events go through it.
 func Load(dir string, opts Options) ([]enrich.Enrichment, []string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -29,26 +33,69 @@ func Load(dir string, opts Options) ([]enrich.Enrichment, []string, error) {
 	var cfgs []config
 	for _, de := range entries {
 		name := de.Name()
-		ext := filepath.Ext(name)
-		if de.IsDir() || (ext != ".json" && ext != ".js") {
+		if de.IsDir() || !IsConfigFile(name) {
 			continue
 		}
-		path := filepath.Join(dir, name)
-		b, err := os.ReadFile(path)
+		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			return nil, nil, fmt.Errorf("read enrichment config: %w", err)
 		}
-		if ext == ".js" {
-			cfgs = append(cfgs, scriptConfig(name, b))
-			continue
-		}
-		cs, err := parseFile(name, b)
+		cs, err := parseEntry(name, b)
 		if err != nil {
 			return nil, nil, err
 		}
 		cfgs = append(cfgs, cs...)
 	}
 	return build(cfgs, opts)
+}
+
+// IsConfigFile reports whether Load reads a file of this name: *.json or *.js.
+func IsConfigFile(name string) bool {
+	ext := filepath.Ext(name)
+	return ext == ".json" || ext == ".js"
+}
+
+// Check checks one enrichment config file before it is put in an enrichments directory
+// (the control plane validates an upload with it): name is the file name, which says
+// whether data is a JSON config (*.json) or a Micro-style script (*.js). The config is
+// checked and built exactly as Load would, so assets are fetched and opened and scripts
+// compiled, then released. It returns the warnings Load would give for the file (an
+// unsupported enrichment, an unknown name); the error names the file and the problem.
+// Checks across files (an enrichment configured twice) are left to Load.
+func Check(name string, data []byte, opts Options) ([]string, error) {
+	if !IsConfigFile(name) {
+		return nil, fmt.Errorf("%s: an enrichment config must be a *.json or *.js file", name)
+	}
+	cfgs, err := parseEntry(name, data)
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger = nil // the caller reports the warnings
+	list, warnings, err := build(cfgs, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := Close(list); err != nil {
+		return nil, fmt.Errorf("%s: release checked enrichment: %w", name, err)
+	}
+	return warnings, nil
+}
+
+// CheckFile is Check for a file on disk.
+func CheckFile(path string, opts Options) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read enrichment config: %w", err)
+	}
+	return Check(filepath.Base(path), b, opts)
+}
+
+// parseEntry parses one file of an enrichments directory.
+func parseEntry(name string, b []byte) ([]config, error) {
+	if filepath.Ext(name) == ".js" {
+		return []config{scriptConfig(name, b)}, nil
+	}
+	return parseFile(name, b)
 }
 
 // LoadConfigs builds enrichments from configs held in memory, each a self-describing
@@ -166,9 +213,6 @@ func build(cfgs []config, opts Options) (out []enrich.Enrichment, warnings []str
 			return out, nil, fmt.Errorf("%s: %s: %w", c.src, c.ref.Name, err)
 		}
 		out = append(out, e)
-		if c.data.EmitEvent != nil && *c.data.EmitEvent {
-			warnings = append(warnings, c.ref.Name+": emitEvent is not supported yet; no pii_transformation event is emitted")
-		}
 	}
 	if opts.Logger != nil {
 		for _, w := range warnings {
@@ -192,7 +236,9 @@ func safeBuild(f func(*builder, *config) (enrich.Enrichment, error), b *builder,
 // isScript reports whether c came from a Micro *.js file.
 func isScript(c *config) bool { return c.script != nil }
 
-// Close releases the resources (open databases) held by enrichments built by Load.
+// Close releases the resources held by enrichments built by Load: MaxMind databases are
+// unmapped once the lookups in flight are done (later lookups find nothing) and idle
+// JavaScript runtimes are dropped. Closing twice is harmless.
 func Close(list []enrich.Enrichment) error {
 	var errs []error
 	for _, e := range list {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -52,6 +54,11 @@ func TestFixtures(t *testing.T) {
 		{file: "javascript_script_config.bad-syntax.json", errContains: "compile script"},
 		{file: "javascript_script_config.bad-noprocess.json", errContains: "must define a function process(event)"},
 		{file: "javascript_script_config.bad-base64.json", errContains: "parameters.script: must be base64-encoded JavaScript"},
+		{file: "iab_spiders_and_robots_enrichment.good.json"},
+		{file: "iab_spiders_and_robots_enrichment.bad-database.json", errContains: `parameters.ipFile.database: must be one of ip_exclude_current_cidr.txt, not "ip_exclude.txt"`},
+		{file: "iab_spiders_and_robots_enrichment.bad-missing-file.json", errContains: "parameters.includeUseragentFile: database file"},
+		{file: "iab_spiders_and_robots_enrichment.bad-missing-param.json", errContains: "parameters.ipFile: is required"},
+		{file: "iab_spiders_and_robots_enrichment.bad-list.json", errContains: `exclude_current.txt line 2: primary impact flag (field 5) must be 0, 1 or 2, not "7"`},
 		{file: "weather_enrichment_config.good.json", warning: "weather_enrichment_config: not supported yet; the enrichment does nothing"},
 		{file: "bogus.bad-vendor.json", errContains: `vendor "com.acme" is not an enrichment vendor`},
 	}
@@ -210,6 +217,39 @@ func TestIdentifier(t *testing.T) {
 	} {
 		if got := Identifier(name); got != want {
 			t.Errorf("Identifier(%s) = %s, want %s", name, got, want)
+		}
+	}
+}
+
+// The enrichments that need outside services load with a warning and do nothing.
+func TestOutsideServicesWarn(t *testing.T) {
+	cfg := func(vendor, name, version, params string) json.RawMessage {
+		return json.RawMessage(`{"schema":"iglu:` + vendor + `/` + name + `/jsonschema/` + version + `","data":{"vendor":"` + vendor +
+			`","name":"` + name + `","enabled":true,"parameters":` + params + `}}`)
+	}
+	configs := []json.RawMessage{
+		cfg(VendorSnowplow, "currency_conversion_config", "1-0-0", `{"accountType":"DEVELOPER","apiKey":"k","baseCurrency":"EUR","rateAt":"EOD_PRIOR"}`),
+		cfg(VendorEnrichments, "weather_enrichment_config", "1-0-0", `{"apiKey":"k","apiHost":"history.openweathermap.org","timeout":5,"cacheSize":10,"geoPrecision":1}`),
+		cfg(VendorEnrichments, "api_request_enrichment_config", "1-0-2", `{"inputs":[],"api":{"http":{"method":"GET","uri":"http://localhost/x","timeout":1000,"authentication":{}}},"outputs":[],"cache":{"size":1,"ttl":1}}`),
+		cfg(VendorEnrichments, "sql_query_enrichment_config", "1-0-1", `{"inputs":[],"database":{"postgresql":{}},"query":{"sql":"SELECT 1"},"output":{},"cache":{"size":1,"ttl":1}}`),
+		cfg(VendorEnrichments, "yauaa_enrichment_config", "1-0-0", `{"cacheSize":10}`),
+	}
+	var logged strings.Builder
+	list, warnings, err := LoadConfigs(configs, Options{Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 0 {
+		t.Fatalf("%d enrichments built, want none", len(list))
+	}
+	for _, name := range []string{"currency_conversion_config", "weather_enrichment_config", "api_request_enrichment_config",
+		"sql_query_enrichment_config", "yauaa_enrichment_config"} {
+		want := name + ": not supported yet; the enrichment does nothing"
+		if !slices.Contains(warnings, want) {
+			t.Errorf("warnings %q lack %q", warnings, want)
+		}
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logged.String())
 		}
 	}
 }

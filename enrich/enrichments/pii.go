@@ -32,15 +32,18 @@ var piiPojoFields = []string{"user_id", "user_ipaddress", "user_fingerprint", "d
 var schemaCriterionRe = regexp.MustCompile(`^iglu:([a-zA-Z0-9-_.]+)/([a-zA-Z0-9-_]+)/([a-zA-Z0-9-_]+)/([1-9][0-9]*|\*)-((?:0|[1-9][0-9]*)|\*)-((?:0|[1-9][0-9]*)|\*)$`)
 
 // pii is the pii_enrichment_config enrichment (enrichments.md §3.9): it pseudonymises
-// atomic fields and JSON paths inside contexts and unstruct_event. With emitEvent it
-// would also emit a pii_transformation event; plowbox does not (a load warning says so).
+// atomic fields and JSON paths inside unstruct_event, contexts and the derived contexts
+// of the earlier enrichments. With emitEvent it also hands the pipeline a
+// pii_transformation record of what it changed.
 type pii struct {
 	base
 	newHash       func() hash.Hash
+	hashName      string // the configured hashFunction, as the pii_transformation event names it
 	salt          string
 	fields        []event.Field
 	json          []piiJSON
 	anonymousOnly bool
+	emitEvent     bool
 }
 
 // piiJSON is one JSON field to pseudonymise.
@@ -48,6 +51,7 @@ type piiJSON struct {
 	field     event.Field
 	criterion [6]string // vendor, name, format, model, revision, addition ("*" = any)
 	path      []pathStep
+	jsonPath  string // as configured
 }
 
 // piiParams are the parameters of pii_enrichment_config 2-0-*.
@@ -93,7 +97,9 @@ func buildPII(_ *builder, c *config) (enrich.Enrichment, error) {
 	if ps.Salt == nil && c.ref.URI[strings.LastIndexByte(c.ref.URI, '/')+1:] != "2-0-0" {
 		return nil, fieldErr("strategy.pseudonymize.salt", "is required")
 	}
-	en := &pii{base: newBase(c, 25), newHash: h, anonymousOnly: c.data.AnonymousOnly != nil && *c.data.AnonymousOnly}
+	en := &pii{base: newBase(c, 25), newHash: h, hashName: *ps.HashFunction,
+		anonymousOnly: c.data.AnonymousOnly != nil && *c.data.AnonymousOnly,
+		emitEvent:     c.data.EmitEvent != nil && *c.data.EmitEvent}
 	if ps.Salt != nil {
 		en.salt = *ps.Salt
 	}
@@ -140,7 +146,7 @@ func buildPII(_ *builder, c *config) (enrich.Enrichment, error) {
 			if err != nil {
 				return nil, fieldErr(at(".json.jsonPath"), "%q: %v", *j.JSONPath, err)
 			}
-			pj.path = path
+			pj.path, pj.jsonPath = path, *j.JSONPath
 			en.json = append(en.json, pj)
 		}
 	}
@@ -167,19 +173,24 @@ func (p *pii) hash(v string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Enrich implements enrich.Enrichment.
-func (p *pii) Enrich(_ context.Context, e *event.Event, raw *event.RawEvent) ([]json.RawMessage, error) {
-	if p.anonymousOnly && !anonymousRequest(raw) {
+// Enrich implements enrich.Enrichment. It pseudonymises the atomic fields, then
+// unstruct_event, contexts and the derived contexts, the order upstream lists the changes
+// in its pii_transformation event.
+func (p *pii) Enrich(_ context.Context, e *event.Event, in *enrich.Input) ([]json.RawMessage, error) {
+	if p.anonymousOnly && !anonymousRequest(in.RawEvent()) {
 		return nil, nil
 	}
+	var mods []piiChange
 	for _, f := range p.fields {
 		if v := e.Get(f); v != "" {
-			e.Set(f, p.hash(v))
+			h := p.hash(v)
+			e.Set(f, h)
+			mods = append(mods, piiChange{field: event.Fields[f].Name, from: v, to: h})
 		}
 	}
-	for _, j := range p.json {
-		v := e.Get(j.field)
-		if v == "" {
+	for _, f := range []event.Field{event.UnstructEvent, event.Contexts} {
+		v := e.Get(f)
+		if v == "" || !p.touches(f) {
 			continue
 		}
 		root, err := parseJNode([]byte(v))
@@ -192,15 +203,117 @@ func (p *pii) Enrich(_ context.Context, e *event.Event, raw *event.RawEvent) ([]
 		}
 		changed := false
 		for _, ent := range entities {
-			if s := ent.get("schema"); s != nil && s.kind == '"' && j.matches(s.str) {
-				changed = ent.get("data").mapStrings(j.path, p.hash) || changed
-			}
+			changed = p.entity(f, ent, &mods) || changed
 		}
 		if changed {
-			e.Set(j.field, string(root.appendJSON(nil)))
+			e.Set(f, string(root.appendJSON(nil)))
 		}
 	}
+	if in != nil && p.touches(event.DerivedContexts) {
+		var out []json.RawMessage
+		for i, d := range in.Derived {
+			ent, err := parseJNode(d)
+			if err != nil || !p.entity(event.DerivedContexts, ent, &mods) {
+				continue
+			}
+			if out == nil {
+				out = slices.Clone(in.Derived)
+			}
+			out[i] = ent.appendJSON(nil)
+		}
+		if out != nil {
+			in.Derived = out
+		}
+	}
+	if p.emitEvent && len(mods) > 0 && in != nil {
+		in.PIITransformation = p.transformation(mods)
+	}
 	return nil, nil
+}
+
+// touches reports whether a JSON field is configured for f.
+func (p *pii) touches(f event.Field) bool {
+	return slices.ContainsFunc(p.json, func(j piiJSON) bool { return j.field == f })
+}
+
+// entity pseudonymises one self-describing entity of field f with every matching
+// configured path, recording the changes; it reports whether anything changed.
+func (p *pii) entity(f event.Field, ent *jnode, mods *[]piiChange) bool {
+	s := ent.get("schema")
+	if s == nil || s.kind != '"' {
+		return false
+	}
+	changed := false
+	for _, j := range p.json {
+		if j.field != f || !j.matches(s.str) {
+			continue
+		}
+		changed = ent.get("data").mapStrings(j.path, func(v string) string {
+			h := p.hash(v)
+			*mods = append(*mods, piiChange{field: event.Fields[f].Name, from: v, to: h, jsonPath: j.jsonPath, schema: s.str})
+			return h
+		}) || changed
+	}
+	return changed
+}
+
+// piiChange is one pseudonymised value, as the pii_transformation event lists it.
+type piiChange struct {
+	field, from, to string
+	jsonPath        string // "" for atomic (pojo) fields
+	schema          string
+}
+
+// PIITransformationSchema is the schema of the event the PII enrichment emits.
+const PIITransformationSchema = "iglu:com.snowplowanalytics.snowplow/pii_transformation/jsonschema/1-0-0"
+
+// transformation renders the pii_transformation self-describing JSON of the changes as
+// upstream does: {"pii":{"pojo":[…],"json":[…]},"strategy":{"pseudonymize":{…}}}, each
+// list newest change first and the two keys in the order their first change was made.
+func (p *pii) transformation(mods []piiChange) json.RawMessage {
+	var keys []string
+	groups := map[string][]piiChange{}
+	for _, m := range mods {
+		k := "pojo"
+		if m.jsonPath != "" {
+			k = "json"
+		}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append([]piiChange{m}, groups[k]...)
+	}
+	b := []byte(`{"schema":"` + PIITransformationSchema + `","data":{"pii":{`)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, `":[`...)
+		for j, m := range groups[k] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"fieldName":`...)
+			b = event.AppendJSONString(b, m.field)
+			b = append(b, `,"originalValue":`...)
+			b = event.AppendJSONString(b, m.from)
+			b = append(b, `,"modifiedValue":`...)
+			b = event.AppendJSONString(b, m.to)
+			if m.jsonPath != "" {
+				b = append(b, `,"jsonPath":`...)
+				b = event.AppendJSONString(b, m.jsonPath)
+				b = append(b, `,"schema":`...)
+				b = event.AppendJSONString(b, m.schema)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `},"strategy":{"pseudonymize":{"hashFunction":`...)
+	b = event.AppendJSONString(b, p.hashName)
+	return append(b, "}}}}"...)
 }
 
 // matches reports whether an Iglu URI satisfies the criterion.

@@ -192,7 +192,7 @@ func buildRefererParser(b *builder, c *config) (enrich.Enrichment, error) {
 }
 
 // Enrich implements enrich.Enrichment.
-func (rp *refererParser) Enrich(_ context.Context, e *event.Event, _ *event.RawEvent) ([]json.RawMessage, error) {
+func (rp *refererParser) Enrich(_ context.Context, e *event.Event, _ *enrich.Input) ([]json.RawMessage, error) {
 	if e.Get(event.PageReferrer) == "" {
 		return nil, nil
 	}

@@ -13,7 +13,7 @@ type kind struct {
 
 // kinds maps a config schema name to its kind. It is never modified.
 var kinds = map[string]kind{
-	"iab_spiders_and_robots_enrichment": {step: 4, models: []string{"1"}},
+	"iab_spiders_and_robots_enrichment": {step: 4, models: []string{"1"}, build: buildIAB},
 	"user_agent_utils_config":           {step: 5, models: []string{"1"}},
 	"ua_parser_config":                  {step: 6, models: []string{"1"}, build: buildUAParser},
 	"currency_conversion_config":        {step: 7, models: []string{"1"}},

@@ -66,7 +66,7 @@ func buildUAParser(b *builder, c *config) (enrich.Enrichment, error) {
 }
 
 // Enrich implements enrich.Enrichment.
-func (u *uaParser) Enrich(_ context.Context, e *event.Event, _ *event.RawEvent) ([]json.RawMessage, error) {
+func (u *uaParser) Enrich(_ context.Context, e *event.Event, _ *enrich.Input) ([]json.RawMessage, error) {
 	ua := e.Get(event.Useragent)
 	if ua == "" {
 		return nil, nil

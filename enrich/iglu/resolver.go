@@ -46,7 +46,7 @@ type Options struct {
 // is safe for concurrent use.
 type Resolver struct {
 	builtin  Repository
-	repos    []Repository
+	repos    atomic.Pointer[[]Repository] // replaced whole by SetRepositories
 	onFound  func(SchemaKey, Repository, []byte)
 	now      func() time.Time
 	log      *slog.Logger
@@ -90,7 +90,6 @@ type RepositoryStatus struct {
 func NewResolver(o Options) *Resolver {
 	r := &Resolver{
 		builtin:  o.Builtin,
-		repos:    slices.Clone(o.Repositories),
 		onFound:  o.OnFound,
 		now:      o.Now,
 		log:      o.Logger,
@@ -99,6 +98,8 @@ func NewResolver(o Options) *Resolver {
 		inflight: map[SchemaKey]*flight{},
 		status:   map[string]*RepositoryStatus{},
 	}
+	repos := slices.Clone(o.Repositories)
+	r.repos.Store(&repos)
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -173,6 +174,15 @@ func (r *Resolver) Flush() {
 	r.gen.Add(1)
 	r.cache.flush()
 	r.failures.flush()
+}
+
+// SetRepositories replaces the configured repositories (not the built-in one) and
+// flushes the cache: the very next lookup uses the new set. Lookups in flight finish
+// with the old one.
+func (r *Resolver) SetRepositories(repos []Repository) {
+	repos = slices.Clone(repos)
+	r.repos.Store(&repos)
+	r.Flush()
 }
 
 // Repositories returns the repositories in the order they are tried for vendor.
@@ -327,7 +337,7 @@ func mergeHistory(prev []badrows.LookupHistory, repo string, re badrows.Registry
 // ordered returns the repositories in lookup order for vendor: the built-in registry,
 // then those with a matching vendor prefix, embedded before HTTP, priority ascending.
 func (r *Resolver) ordered(vendor string) []Repository {
-	repos := slices.Clone(r.repos)
+	repos := slices.Clone(*r.repos.Load())
 	rank := func(repo Repository) int {
 		for _, p := range repo.VendorPrefixes() {
 			if strings.HasPrefix(vendor, p) {

@@ -2,42 +2,414 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/plowbox/plowbox/store"
 )
 
 // Options configures an Index.
 type Options struct {
+	// Logger receives indexing problems; nil means slog.Default().
 	Logger *slog.Logger
+	// BatchSize caps the records indexed in one bleve batch; 0 means 2000.
+	BatchSize int
 }
 
+// Keys of the values kept inside the bleve index (SetInternal), written with each batch so
+// that they always describe the documents persisted with them.
+var (
+	keyFormat     = []byte("plowbox_format")
+	keySeq        = []byte("plowbox_seq")        // every record up to it is indexed
+	keyGeneration = []byte("plowbox_generation") // the store generation the documents come from
+	keyColumns    = []byte("plowbox_columns")    // JSON array of the lossy-JSON columns seen
+)
+
 // Index is plowbox's bleve index. It is safe for concurrent use.
-type Index struct{}
+type Index struct {
+	dir   string
+	src   Source
+	log   *slog.Logger
+	batch int
+	im    *mapping.IndexMappingImpl
 
-// errTODO marks the skeleton; the index is being built.
-var errTODO = errors.New("index: not implemented yet")
+	mu  sync.RWMutex // guards bi: held for reading by searches, for writing to replace it
+	bi  bleve.Index
+	bld builder // used by the follower goroutine only
 
-// Open opens (creating if needed) the index in dir and starts following src.
-func Open(dir string, src Source, opts Options) (*Index, error) { return &Index{}, nil }
+	colMu   sync.Mutex
+	columns []string // sorted copy of bld.cols, replaced after each batch that grew it
 
-// Close stops following the store and closes the index.
-func (ix *Index) Close() error { return nil }
+	indexed     atomic.Uint64                 // every record up to this sequence is indexed
+	unindexable atomic.Uint64                 // values left out since Open
+	changed     atomic.Pointer[chan struct{}] // closed and replaced after each batch
+	lastErr     atomic.Pointer[error]
+
+	stop chan struct{} // closed by Close
+	done chan struct{} // closed when the follower has exited
+	once sync.Once
+}
+
+// Open opens (creating if needed) the index in dir and starts following src: it first
+// catches up with what src committed since the index last saw it, in the background.
+// An index of another store generation, another format, or one that cannot be opened is
+// rebuilt from src.
+func Open(dir string, src Source, opts Options) (*Index, error) {
+	im, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{
+		dir:   dir,
+		src:   src,
+		log:   opts.Logger,
+		batch: opts.BatchSize,
+		im:    im,
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	if ix.log == nil {
+		ix.log = slog.Default()
+	}
+	if ix.batch <= 0 {
+		ix.batch = 2000
+	}
+	ix.bld = builder{
+		kw:   im.AnalyzerNamed(analyzerKeyword),
+		txt:  im.AnalyzerNamed(analyzerText),
+		cols: map[string]struct{}{},
+	}
+	ch := make(chan struct{})
+	ix.changed.Store(&ch)
+	gen, err := ix.open()
+	if err != nil {
+		return nil, err
+	}
+	go ix.follow(gen)
+	return ix, nil
+}
+
+// open opens the bleve index in ix.dir, wiping it when it does not match the store, and
+// loads the persisted sequence and columns. It returns the generation the index holds.
+func (ix *Index) open() (uint64, error) {
+	gen := ix.src.Generation()
+	bi, err := bleve.OpenUsing(ix.dir, scorchConfig())
+	if err == nil {
+		seq, sgen, format, cols, rerr := readState(bi)
+		switch {
+		case rerr != nil:
+			ix.log.Warn("search index state unreadable, rebuilding it from the store", "dir", ix.dir, "err", rerr)
+		case format != formatVersion:
+			ix.log.Info("search index format changed, rebuilding it from the store", "dir", ix.dir)
+		case sgen != gen:
+			ix.log.Info("store was reset since the search index was written, rebuilding it", "dir", ix.dir)
+		default:
+			ix.bi = bi
+			ix.indexed.Store(seq)
+			for _, c := range cols {
+				ix.bld.cols[c] = struct{}{}
+			}
+			ix.columns = cols
+			return gen, nil
+		}
+		bi.Close()
+	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		ix.log.Warn("search index cannot be opened, rebuilding it from the store", "dir", ix.dir, "err", err)
+	}
+	if err := ix.create(gen); err != nil {
+		return 0, err
+	}
+	return gen, nil
+}
+
+// create replaces whatever is in ix.dir with an empty index of generation gen.
+func (ix *Index) create(gen uint64) error {
+	if err := os.RemoveAll(ix.dir); err != nil {
+		return fmt.Errorf("search index: remove %s: %w", ix.dir, err)
+	}
+	bi, err := bleve.NewUsing(ix.dir, ix.im, scorch.Name, scorch.Name, scorchConfig())
+	if err != nil {
+		return fmt.Errorf("search index: create %s: %w", ix.dir, err)
+	}
+	b := bi.NewBatch()
+	b.SetInternal(keyFormat, []byte(formatVersion))
+	b.SetInternal(keyGeneration, u64(gen))
+	b.SetInternal(keySeq, u64(0))
+	if err := bi.Batch(b); err != nil {
+		bi.Close()
+		return fmt.Errorf("search index: initialise %s: %w", ix.dir, err)
+	}
+	ix.bi = bi
+	ix.indexed.Store(0)
+	clear(ix.bld.cols)
+	ix.colMu.Lock()
+	ix.columns = nil
+	ix.colMu.Unlock()
+	return nil
+}
+
+// readState reads the values open needs from the index.
+func readState(bi bleve.Index) (seq, gen uint64, format string, cols []string, err error) {
+	f, err := bi.GetInternal(keyFormat)
+	if err != nil {
+		return 0, 0, "", nil, err
+	}
+	s, err := bi.GetInternal(keySeq)
+	if err != nil {
+		return 0, 0, "", nil, err
+	}
+	g, err := bi.GetInternal(keyGeneration)
+	if err != nil {
+		return 0, 0, "", nil, err
+	}
+	if len(s) != 8 || len(g) != 8 {
+		return 0, 0, string(f), nil, fmt.Errorf("sequence or generation missing")
+	}
+	c, err := bi.GetInternal(keyColumns)
+	if err != nil {
+		return 0, 0, "", nil, err
+	}
+	if len(c) > 0 {
+		if err := json.Unmarshal(c, &cols); err != nil {
+			return 0, 0, "", nil, fmt.Errorf("columns: %w", err)
+		}
+	}
+	return binary.BigEndian.Uint64(s), binary.BigEndian.Uint64(g), string(f), cols, nil
+}
+
+// scorchConfig is the configuration of bleve's scorch index. A batch returns once it is
+// searchable, not once it is on disk ("unsafe_batch"): the index is derived data, and the
+// sequence persisted with each batch says where to resume after a crash.
+func scorchConfig() map[string]any {
+	return map[string]any{"unsafe_batch": true}
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// follow is the follower goroutine: it indexes what the store commits, batch by batch,
+// and starts over when the store is reset.
+func (ix *Index) follow(gen uint64) {
+	defer close(ix.done)
+	var retry time.Duration
+	for {
+		wake := ix.src.Changed()
+		if g := ix.src.Generation(); g != gen {
+			if err := ix.wipe(g); err != nil {
+				ix.fail(err)
+				if !ix.sleep(time.Second) {
+					return
+				}
+				continue
+			}
+			gen = g
+		}
+		more, err := ix.step(gen)
+		if err != nil {
+			ix.fail(err)
+			retry = min(max(2*retry, 100*time.Millisecond), 10*time.Second)
+			if !ix.sleep(retry) {
+				return
+			}
+			continue
+		}
+		retry = 0
+		ix.lastErr.Store(nil)
+		if more {
+			select {
+			case <-ix.stop:
+				return
+			default:
+			}
+			continue
+		}
+		select {
+		case <-ix.stop:
+			return
+		case <-wake:
+		}
+	}
+}
+
+// fail records and logs an indexing failure; the follower retries.
+func (ix *Index) fail(err error) {
+	ix.lastErr.Store(&err)
+	ix.log.Error("search index", "err", err)
+}
+
+// sleep waits d or until Close; false means Close.
+func (ix *Index) sleep(d time.Duration) bool {
+	select {
+	case <-ix.stop:
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+// wipe empties the index after a store Reset.
+func (ix *Index) wipe(gen uint64) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := ix.bi.Close(); err != nil {
+		ix.log.Warn("search index: close before rebuild", "err", err)
+	}
+	if err := ix.create(gen); err != nil {
+		return err
+	}
+	ix.notify()
+	return nil
+}
+
+// step indexes up to one batch of records committed after the indexed sequence, and
+// reports whether more may be waiting.
+func (ix *Index) step(gen uint64) (more bool, err error) {
+	from, target := ix.indexed.Load(), ix.src.LastSeq()
+	if target <= from {
+		return false, nil
+	}
+	ix.mu.RLock()
+	bi := ix.bi
+	ix.mu.RUnlock()
+	b := bi.NewBatch()
+	last, n := from, 0
+	err = ix.src.Since(from, func(rec *store.Record) bool {
+		if err := b.IndexAdvanced(ix.bld.build(rec)); err != nil {
+			ix.bld.skipped++
+			ix.log.Warn("search index: record left unindexed", "seq", rec.Seq, "err", err)
+		}
+		last = rec.Seq
+		n++
+		return n < ix.batch
+	})
+	if err != nil {
+		return false, fmt.Errorf("read store after %d: %w", from, err)
+	}
+	if n < ix.batch {
+		// Since saw every record up to target: those it did not yield were deleted.
+		last = max(last, target)
+	}
+	if n == 0 {
+		ix.indexed.Store(last)
+		ix.notify()
+		return false, nil
+	}
+	b.SetInternal(keySeq, u64(last))
+	b.SetInternal(keyGeneration, u64(gen))
+	var cols []string
+	if ix.bld.newCols {
+		cols = make([]string, 0, len(ix.bld.cols))
+		for c := range ix.bld.cols {
+			cols = append(cols, c)
+		}
+		slices.Sort(cols)
+		v, _ := json.Marshal(cols)
+		b.SetInternal(keyColumns, v)
+	}
+	if err := bi.Batch(b); err != nil {
+		return false, fmt.Errorf("index records %d to %d: %w", from+1, last, err)
+	}
+	if cols != nil {
+		ix.bld.newCols = false
+		ix.colMu.Lock()
+		ix.columns = cols
+		ix.colMu.Unlock()
+	}
+	ix.unindexable.Add(ix.bld.skipped)
+	ix.bld.skipped = 0
+	ix.indexed.Store(last)
+	ix.notify()
+	return n >= ix.batch, nil
+}
+
+// notify wakes the goroutines waiting on Changed.
+func (ix *Index) notify() {
+	ch := make(chan struct{})
+	close(*ix.changed.Swap(&ch))
+}
+
+// Close stops following the store and closes the index. It may be called more than once.
+func (ix *Index) Close() error {
+	var err error
+	ix.once.Do(func() {
+		close(ix.stop)
+		<-ix.done
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		if e := ix.bi.Close(); e != nil {
+			err = fmt.Errorf("close search index %s: %w", ix.dir, e)
+		}
+	})
+	return err
+}
 
 // Sync waits until every record up to seq is indexed, or ctx ends.
-func (ix *Index) Sync(ctx context.Context, seq uint64) error { return errTODO }
+func (ix *Index) Sync(ctx context.Context, seq uint64) error {
+	for {
+		ch := ix.Changed()
+		if ix.indexed.Load() >= seq {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ix.done:
+			return ErrClosed
+		case <-ctx.Done():
+			return fmt.Errorf("search index at %d, waiting for %d: %w", ix.indexed.Load(), seq, ctx.Err())
+		}
+	}
+}
 
-// Search runs q. A query the index cannot parse is a *QueryError.
-func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) { return nil, errTODO }
+// Changed returns a channel closed after the next indexed batch (the live tail waits on it).
+func (ix *Index) Changed() <-chan struct{} { return *ix.changed.Load() }
 
 // Columns returns every lossy-JSON column name seen in indexed events, with the nested
 // contexts_X.field and unstruct_event_X.field names, sorted bytewise (/micro/columns).
-func (ix *Index) Columns(ctx context.Context) ([]string, error) { return nil, errTODO }
+func (ix *Index) Columns(ctx context.Context) ([]string, error) {
+	ix.colMu.Lock()
+	defer ix.colMu.Unlock()
+	return slices.Clone(ix.columns), nil
+}
 
-// Delete removes the documents of the given records (replayed or deleted records).
-func (ix *Index) Delete(seqs ...uint64) error { return errTODO }
-
-// Changed returns a channel closed after the next indexed batch (the live tail waits on it).
-func (ix *Index) Changed() <-chan struct{} { return nil }
+// Healthy returns the last indexing failure, nil when the last batch succeeded.
+func (ix *Index) Healthy() error {
+	if err := ix.lastErr.Load(); err != nil {
+		return *err
+	}
+	return nil
+}
 
 // Stats describes the index.
-func (ix *Index) Stats() Stats { return Stats{} }
+func (ix *Index) Stats() Stats {
+	st := Stats{IndexedSeq: ix.indexed.Load(), Unindexable: ix.unindexable.Load()}
+	if last := ix.src.LastSeq(); last > st.IndexedSeq {
+		st.Lag = last - st.IndexedSeq
+	}
+	ix.mu.RLock()
+	if n, err := ix.bi.DocCount(); err == nil {
+		st.Docs = n
+	}
+	ix.mu.RUnlock()
+	_ = filepath.WalkDir(ix.dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				st.DiskBytes += fi.Size()
+			}
+		}
+		return nil
+	})
+	return st
+}

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/store"
+	"github.com/plowbox/plowbox/store/index"
+	"github.com/plowbox/plowbox/store/index/indextest"
+)
+
+// benchIndexConfig is what plowbox bench index can be told.
+type benchIndexConfig struct {
+	events  int
+	dir     string
+	rounds  int
+	perReq  int
+	keep    bool
+	reuse   bool
+	span    time.Duration
+	workers int
+}
+
+func benchIndexOptions(c *benchIndexConfig) []option {
+	return []option{
+		{name: "events", usage: "events in the generated store", value: integer(&c.events, 1_000_000)},
+		{name: "dir", usage: "data directory to build the store and index in; empty for a temporary one", value: str(&c.dir, "")},
+		{name: "rounds", usage: "rounds of the query mix", value: integer(&c.rounds, 30)},
+		{name: "per-request", usage: "events per TP2 request of the generated traffic", value: integer(&c.perReq, 10)},
+		{name: "span", usage: "time the generated traffic is spread over", value: duration(&c.span, 24*time.Hour)},
+		{name: "reuse", usage: "reuse the store in --dir when it already has --events records (rebuilds only the index)", value: boolean(&c.reuse, false)},
+		{name: "keep", usage: "keep the temporary directory", value: boolean(&c.keep, false)},
+		{name: "workers", usage: "goroutines enriching and writing the generated traffic", value: integer(&c.workers, runtime.NumCPU())},
+	}
+}
+
+// benchIndex builds a store of realistic web events by running generated tracker
+// payloads through the enricher, indexes it from scratch, and runs a mix of queries,
+// reporting index throughput, query latency, RSS and disk per event.
+func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
+	var cfg benchIndexConfig
+	if err := parseOptions("bench index", benchIndexOptions(&cfg), args, lookupEnv, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if cfg.events <= 0 || cfg.perReq <= 0 {
+		return fmt.Errorf("--events and --per-request must be positive")
+	}
+	dir := cfg.dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "plowbox-bench-index-")
+		if err != nil {
+			return fmt.Errorf("temporary directory: %w", err)
+		}
+		dir = d
+		if !cfg.keep {
+			defer os.RemoveAll(dir)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := store.Open(dir, store.Options{NoSync: true, Logger: log})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	end := time.Now().UTC().Truncate(time.Second)
+	begin := end.Add(-cfg.span)
+
+	if have := st.Counts(); !cfg.reuse || have.Good+have.Bad < cfg.events {
+		if have.Good+have.Bad > 0 {
+			if err := st.Reset(); err != nil {
+				return err
+			}
+		}
+		t := time.Now()
+		if err := fillStore(ctx, st, cfg, begin); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "store: %d events written through the enricher in %s (%.0f events/s)\n", cfg.events, since(t), float64(cfg.events)/time.Since(t).Seconds())
+	}
+	c := st.Counts()
+	n := c.Good + c.Bad
+	dbSize := fileSize(st.Path())
+	fmt.Fprintf(w, "store: %d records (%d good, %d bad), bbolt %.1f MB, %.0f bytes/event\n", n, c.Good, c.Bad, float64(dbSize)/1e6, float64(dbSize)/float64(n))
+	w.Flush()
+
+	idxDir := filepath.Join(dir, "index")
+	if err := os.RemoveAll(idxDir); err != nil {
+		return err
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	rssBefore := rss()
+	t := time.Now()
+	ix, err := index.Open(idxDir, st, index.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	var peak atomic.Int64
+	stopRSS := watchRSS(&peak)
+	if err := ix.Sync(ctx, st.LastSeq()); err != nil {
+		return err
+	}
+	took := time.Since(t)
+	stopRSS()
+	s := ix.Stats()
+	fmt.Fprintf(w, "index: %d records in %s: %.0f events/s; %d values left unindexed\n", s.Docs, took.Round(time.Millisecond), float64(s.Docs)/took.Seconds(), s.Unindexable)
+	fmt.Fprintf(w, "index: RSS %.0f MB before, peak %.0f MB while indexing\n", mb(rssBefore), mb(peak.Load()))
+	w.Flush()
+
+	// Let scorch merge and persist before measuring disk and queries.
+	time.Sleep(3 * time.Second)
+	lat, err := queryMix(ctx, ix, cfg.rounds, begin, end)
+	if err != nil {
+		return err
+	}
+	s = ix.Stats()
+	fmt.Fprintf(w, "disk: bbolt %.0f B/event, bleve %.0f B/event, total %.0f B/event (bleve %.1f MB)\n",
+		float64(dbSize)/float64(n), float64(s.DiskBytes)/float64(n), float64(dbSize+s.DiskBytes)/float64(n), float64(s.DiskBytes)/1e6)
+	var all []time.Duration
+	names := make([]string, 0, len(lat))
+	for name, ds := range lat {
+		names = append(names, name)
+		all = append(all, ds...)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		ds := lat[name]
+		fmt.Fprintf(w, "query %-28s p50 %7.2f ms  p99 %7.2f ms\n", name, ms(pct(ds, 50)), ms(pct(ds, 99)))
+	}
+	fmt.Fprintf(w, "query mix (%d queries): p50 %.2f ms, p99 %.2f ms\n", len(all), ms(pct(all, 50)), ms(pct(all, 99)))
+	fmt.Fprintf(w, "RSS after queries %.0f MB (Go heap in use %.0f MB)\n", mb(rss()), mb(heapInUse()))
+	return nil
+}
+
+// fillStore writes cfg.events generated events through the enricher into st.
+func fillStore(ctx context.Context, st *store.Store, cfg benchIndexConfig, begin time.Time) error {
+	en := enrich.New(enrich.Config{Version: version})
+	reqs := (cfg.events + cfg.perReq - 1) / cfg.perReq
+	step := cfg.span / time.Duration(reqs)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, cfg.workers)
+	for range max(cfg.workers, 1) {
+		wg.Go(func() {
+			for {
+				r := int(next.Add(1) - 1)
+				if r >= reqs {
+					return
+				}
+				p := indextest.Payload(r, min(cfg.perReq, cfg.events-r*cfg.perReq), begin.Add(time.Duration(r)*step))
+				if err := st.Write(ctx, en.Process(ctx, p)); err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("write generated events: %w", err)
+	default:
+		return nil
+	}
+}
+
+// queryMix runs rounds of typical explorer and Micro queries and returns their latencies.
+func queryMix(ctx context.Context, ix *index.Index, rounds int, begin, end time.Time) (map[string][]time.Duration, error) {
+	var timeline []index.TimeRange
+	for i := 30; i > 0; i-- {
+		timeline = append(timeline, index.TimeRange{Start: end.Add(-time.Duration(i) * time.Minute), End: end.Add(-time.Duration(i-1) * time.Minute)})
+	}
+	for i := 28; i > 0; i-- {
+		timeline = append(timeline, index.TimeRange{Start: end.Add(-time.Duration(i) * 6 * time.Hour), End: end.Add(-time.Duration(i-1) * 6 * time.Hour)})
+	}
+	mix := []struct {
+		name string
+		q    index.Query
+	}{
+		{"newest 50", index.Query{}},
+		{"micro filter app_id", index.Query{Filters: []index.Filter{{Field: "app_id", Values: []string{"blog"}}}, Kinds: []string{index.KindGood, index.KindIncomplete}}},
+		{"micro filters AND, sorted", index.Query{Filters: []index.Filter{{Field: "event_name", Values: []string{"page_view", "link_click"}}, {Field: "app_id", Values: []string{"shop"}}}, Sort: []index.Sort{{Field: "collector_tstamp", Desc: true}}}},
+		{"event_id lookup", index.Query{Q: "event_id:0000002a-002a-402a-8006-00000000002a"}},
+		{"nested entity field", index.Query{Q: "contexts_com_acme_user_1.plan:team AND event_name:page_view"}},
+		{"free text", index.Query{Q: "summer sale"}},
+		{"numeric range", index.Query{Q: "pp_yoffset_max:>3000"}},
+		{"last hour", index.Query{Start: end.Add(-time.Hour), End: end}},
+		{"facets", index.Query{Size: 1, Facets: []string{"app_id", "event_name", "kind"}, Start: end.Add(-time.Hour)}},
+		{"timeline 58 buckets", index.Query{Size: 1, Buckets: timeline, Kinds: []string{index.KindGood, index.KindIncomplete}}},
+		{"sort by page_title", index.Query{Sort: []index.Sort{{Field: "page_title"}}, Q: "app_id:blog"}},
+	}
+	lat := map[string][]time.Duration{}
+	for range rounds {
+		for _, m := range mix {
+			t := time.Now()
+			if _, err := ix.Search(ctx, m.q); err != nil {
+				return nil, fmt.Errorf("query %s: %w", m.name, err)
+			}
+			lat[m.name] = append(lat[m.name], time.Since(t))
+		}
+		// Deep paging: page 21 of 50, following cursors.
+		q := index.Query{Q: "event_name:page_ping"}
+		t := time.Now()
+		for range 20 {
+			res, err := ix.Search(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			q.After = res.Next
+		}
+		lat["20 pages with After (each)"] = append(lat["20 pages with After (each)"], time.Since(t)/20)
+	}
+	return lat, nil
+}
+
+// pct returns the p-th percentile of ds.
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+// watchRSS samples the process RSS into peak until the returned function is called.
+func watchRSS(peak *atomic.Int64) func() {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if r := rss(); r > peak.Load() {
+				peak.Store(r)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// rss returns the resident set size of this process in bytes (Linux), 0 elsewhere.
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func heapInUse() int64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse)
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func mb(b int64) float64              { return float64(b) / 1e6 }
+func ms(d time.Duration) float64      { return float64(d) / 1e6 }
+func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }

@@ -1,0 +1,16 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/plowbox/plowbox/store"
+	"github.com/plowbox/plowbox/store/index"
+	"github.com/plowbox/plowbox/web"
+)
+
+// uiOptions configures the explorer under /micro/ui/ over the store and its index;
+// plowbox's uptime counts from this call.
+func uiOptions(st *store.Store, ix *index.Index, log *slog.Logger) *web.UIOptions {
+	return &web.UIOptions{Store: st, Index: ix, Version: version, Started: time.Now(), Logger: log}
+}

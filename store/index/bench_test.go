@@ -1,0 +1,83 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/store"
+	"github.com/plowbox/plowbox/store/index/indextest"
+)
+
+// benchStore returns a store of n generated web events, written through the enricher.
+func benchStore(b testing.TB, n int) *store.Store {
+	b.Helper()
+	st, err := store.Open(b.TempDir(), store.Options{NoSync: true, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	en := enrich.New(enrich.Config{Version: "1.0.0"})
+	at := time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
+	for r := 0; r*10 < n; r++ {
+		p := indextest.Payload(r, min(10, n-r*10), at.Add(time.Duration(r)*time.Second))
+		if err := st.Write(context.Background(), en.Process(context.Background(), p)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return st
+}
+
+// BenchmarkIndex measures indexing a store of 10,000 generated web events from scratch,
+// reporting events/s.
+func BenchmarkIndex(b *testing.B) {
+	const n = 10_000
+	st := benchStore(b, n)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ix, err := Open(filepath.Join(b.TempDir(), fmt.Sprint("index", i)), st, Options{Logger: slog.Default()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Sync(context.Background(), st.LastSeq()); err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkSearch measures typical queries over 10,000 generated web events.
+func BenchmarkSearch(b *testing.B) {
+	st := benchStore(b, 10_000)
+	ix, err := Open(filepath.Join(b.TempDir(), "index"), st, Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ix.Close() })
+	if err := ix.Sync(context.Background(), st.LastSeq()); err != nil {
+		b.Fatal(err)
+	}
+	for _, bq := range []struct {
+		name string
+		q    Query
+	}{
+		{"newest", Query{}},
+		{"filter", Query{Filters: []Filter{{Field: "app_id", Values: []string{"blog"}}}}},
+		{"nested", Query{Q: "contexts_com_acme_user_1.plan:team AND event_name:page_view"}},
+		{"text", Query{Q: "summer sale"}},
+		{"facets", Query{Size: 1, Facets: []string{"app_id", "event_name"}}},
+	} {
+		b.Run(bq.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ix.Search(context.Background(), bq.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

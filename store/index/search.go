@@ -1,0 +1,466 @@
+package index
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Limits of a Query.
+const (
+	defaultSize      = 50
+	maxSize          = 1000
+	defaultFacetSize = 10
+	maxBuckets       = 10000
+)
+
+// Search runs q. A query the index cannot parse or run is a *QueryError.
+func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	start := time.Now()
+	bq, err := ix.buildQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	size := q.Size
+	switch {
+	case size <= 0:
+		size = defaultSize
+	case size > maxSize:
+		size = maxSize
+	}
+	req := bleve.NewSearchRequestOptions(bq, size, max(q.From, 0), false)
+	req.Score = "none"
+	req.Sort, err = sortOrder(q.Sort)
+	if err != nil {
+		return nil, err
+	}
+	if q.After != "" {
+		after, err := decodeCursor(q.After, len(req.Sort))
+		if err != nil {
+			return nil, &QueryError{Query: q.After, Err: err}
+		}
+		req.From = 0
+		req.SearchAfter = after
+	}
+	fsize := q.FacetSize
+	if fsize <= 0 {
+		fsize = defaultFacetSize
+	}
+	for _, f := range q.Facets {
+		if !facetable(f) {
+			return nil, &QueryError{Query: f, Err: fmt.Errorf("field %q has no facet; use an atomic column, schema or kind", f)}
+		}
+		req.AddFacet(f, bleve.NewFacetRequest(f, fsize))
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	sr, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, ix.searchError(ctx, q, err)
+	}
+	res := &Result{Total: sr.Total, Hits: make([]Hit, 0, len(sr.Hits))}
+	for _, h := range sr.Hits {
+		seq, kind, ok := parseDocID(h.ID)
+		if !ok {
+			continue
+		}
+		res.Hits = append(res.Hits, Hit{Seq: seq, Kind: kind})
+	}
+	if n := len(sr.Hits); n == size {
+		last := sr.Hits[n-1]
+		if q.After != "" || uint64(max(q.From, 0)+n) < sr.Total {
+			res.Next = encodeCursor(last.Sort)
+		}
+	}
+	if len(q.Facets) > 0 {
+		res.Facets = make(map[string][]Term, len(q.Facets))
+		for _, f := range q.Facets {
+			fr := sr.Facets[f]
+			terms := []Term{}
+			if fr != nil && fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					terms = append(terms, Term{Term: t.Term, Count: t.Count})
+				}
+			}
+			res.Facets[f] = terms
+		}
+	}
+	if q.Histogram.Interval > 0 || len(q.Buckets) > 0 {
+		res.Buckets, err = ix.buckets(ctx, q, bq)
+		if err != nil {
+			return nil, err
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// searchError classifies an error of bleve's search: the caller's query, the caller's
+// context, or the index.
+func (ix *Index) searchError(ctx context.Context, q Query, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("search: %w", ctx.Err())
+	}
+	if errors.Is(err, bleve.ErrorIndexClosed) {
+		return ErrClosed
+	}
+	if q.Q != "" {
+		return &QueryError{Query: q.Q, Err: err}
+	}
+	return fmt.Errorf("search: %w", err)
+}
+
+// buildQuery turns q into one bleve query: the query string, filters, kinds, time range
+// and sequence bound, all ANDed.
+func (ix *Index) buildQuery(q Query) (query.Query, error) {
+	var and []query.Query
+	if s := strings.TrimSpace(q.Q); s != "" {
+		parsed, err := parseQueryString(s)
+		if err != nil {
+			return nil, &QueryError{Query: q.Q, Err: err}
+		}
+		if v, ok := parsed.(query.ValidatableQuery); ok {
+			if err := v.Validate(); err != nil {
+				return nil, &QueryError{Query: q.Q, Err: err}
+			}
+		}
+		and = append(and, parsed)
+	}
+	for _, f := range q.Filters {
+		fq, err := filterQuery(f)
+		if err != nil {
+			return nil, err
+		}
+		if fq != nil {
+			and = append(and, fq)
+		}
+	}
+	if len(q.Kinds) > 0 {
+		var or []query.Query
+		for _, k := range q.Kinds {
+			switch k {
+			case KindGood, KindIncomplete, KindBad:
+			default:
+				return nil, &QueryError{Query: k, Err: fmt.Errorf("unknown kind %q: want good, incomplete or bad", k)}
+			}
+			or = append(or, termQuery(fieldKind, k))
+		}
+		and = append(and, query.NewDisjunctionQuery(or))
+	}
+	if !q.Start.IsZero() || !q.End.IsZero() {
+		and = append(and, timeRange(fieldTime, q.Start, q.End))
+	}
+	if q.AfterSeq > 0 {
+		lo := float64(q.AfterSeq)
+		and = append(and, numRange(fieldSeq, &lo, nil, false, false))
+	}
+	switch len(and) {
+	case 0:
+		return query.NewMatchAllQuery(), nil
+	case 1:
+		return and[0], nil
+	}
+	return query.NewConjunctionQuery(and), nil
+}
+
+// termQuery matches one exact (already lower-cased) term of field.
+func termQuery(field, term string) query.Query {
+	tq := query.NewTermQuery(term)
+	tq.SetField(field)
+	return tq
+}
+
+// complexColumn reports whether name is a contexts_* or unstruct_event_* column, nested
+// or not.
+func complexColumn(name string) bool {
+	return strings.HasPrefix(name, "contexts_") || strings.HasPrefix(name, "unstruct_event_")
+}
+
+// keywordFields are the fields beside the atomic columns that hold keywords.
+var keywordFields = map[string]bool{
+	fieldKind: true, fieldSchema: true, fieldContexts: true, fieldBadType: true, fieldFailURI: true, fieldGeo: true,
+}
+
+// filterQuery turns a Micro filter into a query: an exact case-insensitive match of any of
+// its values (or a substring match), on the column's top-level lossy-JSON value. It
+// returns nil for a filter that filters nothing: no values, or a whole entity column
+// (Micro ignores those); nested entity fields (contexts_X.field) are supported.
+func filterQuery(f Filter) (query.Query, error) {
+	var vals []string
+	for _, v := range f.Values {
+		if v != "" {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	nested := complexColumn(f.Field)
+	if nested && !strings.Contains(f.Field, ".") {
+		return nil, nil
+	}
+	col := columnsByName[f.Field]
+	if col == nil && !nested && !keywordFields[f.Field] && f.Field != fieldSeq && f.Field != fieldTime {
+		return query.NewMatchNoneQuery(), nil
+	}
+	var or []query.Query
+	for _, v := range vals {
+		or = append(or, valueQuery(f.Field, col, v, f.Substring))
+	}
+	if len(or) == 1 {
+		return or[0], nil
+	}
+	return query.NewDisjunctionQuery(or), nil
+}
+
+// valueQuery matches one filter value on field; col is nil for non-atomic fields.
+func valueQuery(field string, col *column, v string, substring bool) query.Query {
+	typ := colKeyword
+	switch {
+	case col != nil:
+		typ = col.typ
+	case field == fieldSeq:
+		typ = colNumber
+	case field == fieldTime:
+		typ = colTime
+	}
+	if v == "null" && col != nil {
+		return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{exists(field, typ)})
+	}
+	switch typ {
+	case colNumber:
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return query.NewMatchNoneQuery()
+		}
+		return numRange(field, &n, &n, true, true)
+	case colTime:
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return query.NewMatchNoneQuery()
+		}
+		return timeRange(field, t, t.Add(time.Millisecond))
+	}
+	lv := strings.ToLower(v)
+	if substring {
+		rq := query.NewRegexpQuery(".*" + regexp.QuoteMeta(lv) + ".*")
+		rq.SetField(field)
+		return rq
+	}
+	tq := termQuery(field, truncateUTF8(lv, maxTermBytes))
+	if col == nil {
+		if n, err := strconv.ParseFloat(v, 64); err == nil {
+			return query.NewDisjunctionQuery([]query.Query{tq, numRange(field, &n, &n, true, true)})
+		}
+	}
+	return tq
+}
+
+// exists matches the records where field has a value.
+func exists(field string, typ colType) query.Query {
+	switch typ {
+	case colNumber:
+		lo, hi := -math.MaxFloat64, math.MaxFloat64
+		return numRange(field, &lo, &hi, true, true)
+	case colTime:
+		return timeRange(field, time.Unix(0, math.MinInt64+1), time.Unix(0, math.MaxInt64-1))
+	}
+	t := true
+	rq := query.NewTermRangeInclusiveQuery("\x00", "", &t, nil)
+	rq.SetField(field)
+	return rq
+}
+
+// sortOrder returns bleve's sort for the requested keys, sequence last as the tie-breaker
+// (newest first when nothing is asked). Numbers sort numerically, timestamps
+// chronologically, and missing values last ascending and first descending.
+func sortOrder(keys []Sort) (search.SortOrder, error) {
+	var order search.SortOrder
+	seqDesc := true
+	for _, k := range keys {
+		if k.Field == fieldSeq {
+			seqDesc = k.Desc
+			break
+		}
+		sf := &search.SortField{Field: k.Field, Desc: k.Desc, Missing: search.SortFieldMissingLast}
+		if k.Desc {
+			sf.Missing = search.SortFieldMissingFirst
+		}
+		col := columnsByName[k.Field]
+		switch {
+		case col != nil && col.typ == colNumber, col != nil && col.typ == colTime, k.Field == fieldTime:
+			// Auto sorts the prefix-coded terms numerically and, unlike AsNumber and
+			// AsDate, takes hit sort values back unchanged as SearchAfter cursors.
+			sf.Type = search.SortFieldAuto
+		case col != nil, keywordFields[k.Field] && k.Field != fieldContexts && k.Field != fieldFailURI && k.Field != fieldGeo:
+			sf.Type = search.SortFieldAsString
+		default:
+			return nil, &QueryError{Query: k.Field, Err: fmt.Errorf("column %q cannot be sorted", k.Field)}
+		}
+		order = append(order, sf)
+	}
+	return append(order, &search.SortField{Field: fieldSeq, Desc: seqDesc, Type: search.SortFieldAuto}), nil
+}
+
+// facetable reports whether field has doc values to count terms from.
+func facetable(field string) bool {
+	if c := columnsByName[field]; c != nil {
+		return true
+	}
+	return field == fieldKind || field == fieldSchema || field == fieldBadType
+}
+
+// encodeCursor renders the sort values of a hit as an opaque cursor.
+func encodeCursor(sort []string) string {
+	bs := make([][]byte, len(sort))
+	for i, s := range sort {
+		bs[i] = []byte(s)
+	}
+	v, _ := json.Marshal(bs)
+	return base64.RawURLEncoding.EncodeToString(v)
+}
+
+// decodeCursor reverses encodeCursor, checking it fits a sort of n keys.
+func decodeCursor(c string, n int) ([]string, error) {
+	v, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, errors.New("malformed cursor")
+	}
+	var bs [][]byte
+	if err := json.Unmarshal(v, &bs); err != nil || len(bs) != n {
+		return nil, errors.New("malformed cursor, or one of another sort order")
+	}
+	out := make([]string, n)
+	for i, b := range bs {
+		out[i] = string(b)
+	}
+	return out, nil
+}
+
+// buckets counts the records matching bq per time range and kind: the ranges of
+// q.Buckets, or q.Histogram's intervals.
+func (ix *Index) buckets(ctx context.Context, q Query, bq query.Query) ([]Bucket, error) {
+	ranges := q.Buckets
+	if q.Histogram.Interval > 0 {
+		var err error
+		if ranges, err = ix.histogramRanges(ctx, q, bq); err != nil {
+			return nil, err
+		}
+	}
+	if len(ranges) > maxBuckets {
+		return nil, &QueryError{Query: fmt.Sprint(len(ranges), " buckets"), Err: fmt.Errorf("at most %d buckets", maxBuckets)}
+	}
+	out := make([]Bucket, len(ranges))
+	for i, r := range ranges {
+		out[i].TimeRange = r
+	}
+	if len(ranges) == 0 {
+		return out, nil
+	}
+	kinds := q.Kinds
+	if len(kinds) == 0 {
+		kinds = []string{KindGood, KindIncomplete, KindBad}
+	}
+	for _, k := range kinds {
+		kq := query.NewConjunctionQuery([]query.Query{bq, termQuery(fieldKind, k)})
+		req := bleve.NewSearchRequestOptions(kq, 0, 0, false)
+		req.Score = "none"
+		fr := bleve.NewFacetRequest(fieldTime, len(ranges))
+		for i, r := range ranges {
+			fr.AddDateTimeRange(strconv.Itoa(i), r.Start, r.End)
+		}
+		req.AddFacet("t", fr)
+		sr, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, ix.searchError(ctx, q, err)
+		}
+		res := sr.Facets["t"]
+		if res == nil {
+			continue
+		}
+		for _, dr := range res.DateRanges {
+			i, err := strconv.Atoi(dr.Name)
+			if err != nil || i < 0 || i >= len(out) {
+				continue
+			}
+			switch k {
+			case KindGood:
+				out[i].Good = dr.Count
+			case KindIncomplete:
+				out[i].Incomplete = dr.Count
+			case KindBad:
+				out[i].Bad = dr.Count
+			}
+		}
+	}
+	return out, nil
+}
+
+// histogramRanges splits [q.Start, q.End) — or the span of the matching records when
+// those are zero — into intervals of q.Histogram.Interval aligned on it.
+func (ix *Index) histogramRanges(ctx context.Context, q Query, bq query.Query) ([]TimeRange, error) {
+	iv := q.Histogram.Interval
+	start, end := q.Start, q.End
+	if start.IsZero() || end.IsZero() {
+		first, last, ok, err := ix.span(ctx, q, bq)
+		if err != nil || !ok {
+			return nil, err
+		}
+		if start.IsZero() {
+			start = first
+		}
+		if end.IsZero() {
+			end = last.Add(time.Nanosecond)
+		}
+	}
+	start = start.Truncate(iv)
+	if !end.After(start) {
+		return nil, nil
+	}
+	if n := end.Sub(start) / iv; n > maxBuckets {
+		return nil, &QueryError{Query: iv.String(), Err: fmt.Errorf("interval too small: %d buckets, at most %d", n, maxBuckets)}
+	}
+	var out []TimeRange
+	for t := start; t.Before(end); t = t.Add(iv) {
+		out = append(out, TimeRange{Start: t.UTC(), End: t.Add(iv).UTC()})
+	}
+	return out, nil
+}
+
+// span returns the earliest and latest time of the records matching bq.
+func (ix *Index) span(ctx context.Context, q Query, bq query.Query) (first, last time.Time, ok bool, err error) {
+	for _, desc := range []bool{false, true} {
+		req := bleve.NewSearchRequestOptions(bq, 1, 0, false)
+		req.Score = "none"
+		req.Sort = search.SortOrder{&search.SortField{Field: fieldTime, Desc: desc, Type: search.SortFieldAuto, Missing: search.SortFieldMissingLast}}
+		req.Fields = nil
+		sr, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			return first, last, false, ix.searchError(ctx, q, err)
+		}
+		if len(sr.Hits) == 0 || len(sr.Hits[0].Sort) == 0 {
+			return first, last, false, nil
+		}
+		t, err := sortTime(sr.Hits[0].Sort[0])
+		if err != nil {
+			return first, last, false, nil
+		}
+		if desc {
+			last = t
+		} else {
+			first = t
+		}
+	}
+	return first, last, true, nil
+}

@@ -1,0 +1,149 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// openDB opens the bbolt file at path.
+func openDB(path string, opts Options) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        2 * time.Second,
+		NoSync:         opts.NoSync,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("open store %s: the file is locked, is another plowbox using this data directory? %w", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if opts.Retention.MaxBytes > 0 {
+		db.AllocSize = int(growStep(opts.Retention.MaxBytes))
+	}
+	return db, nil
+}
+
+// prepare readies a freshly opened file before the writer starts: it checks the layout,
+// migrates an older format, applies retention once (a store reopened after a while or
+// with smaller limits may be far over them) and compacts the file when that gives back
+// much space. It reads the meta state into s.meta.
+func (s *Store) prepare(opts Options) error {
+	var version uint64
+	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+		version, err = initLayout(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if version < FormatVersion {
+		if err := migrate(s.db, version, s.log); err != nil {
+			return err
+		}
+	}
+	if err := s.loadMeta(); err != nil {
+		return err
+	}
+	s.ret.allocSize = int64(s.db.AllocSize)
+	if s.ret.cfg.enabled() {
+		s.refreshExtra()
+		start, before := time.Now(), s.meta.counts
+		s.ret.pruning = true
+		for s.ret.pruning {
+			s.pruneStep(pruneChunkStart)
+		}
+		if n := s.ret.deleted.Load(); n > 0 {
+			s.log.Info("retention at start", "deleted", n, "before", before.Good+before.Bad, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
+	if err := s.compactIfWorthwhile(opts); err != nil {
+		return err
+	}
+	return s.view(func(tx *bolt.Tx) error {
+		s.firstSeq.Store(firstSeqTx(tx, s.meta))
+		return nil
+	})
+}
+
+// loadMeta reads the meta bucket into s.meta.
+func (s *Store) loadMeta() error {
+	return s.view(func(tx *bolt.Tx) (err error) {
+		s.meta, err = readMeta(tx.Bucket(bucketMeta))
+		return err
+	})
+}
+
+// Compaction thresholds: a file is compacted at Open when more than half of it is free
+// (and it is at least compactMinSize), or when it is over the byte budget.
+const compactMinSize = 1 << 20
+
+// compactIfWorthwhile rewrites the file without its free pages when that gives back
+// much space. The copy is written beside the file and renamed over it once complete and
+// synced: a crash leaves either the old file or the new one, and a leftover copy is
+// removed at the next Open.
+func (s *Store) compactIfWorthwhile(opts Options) error {
+	tmp := s.path + ".compact"
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove leftover %s: %w", tmp, err)
+	}
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("stat: %w", err)
+	}
+	size := fi.Size()
+	free := int64(s.db.Stats().FreePageN+s.db.Stats().PendingPageN) * int64(s.db.Info().PageSize)
+	overBudget := s.ret.cfg.MaxBytes > 0 && size+s.ret.extra.Load() > s.ret.cfg.MaxBytes && free > 0
+	if !(size >= compactMinSize && free > size/2) && !overBudget {
+		return nil
+	}
+	start := time.Now()
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return fmt.Errorf("compact: create %s: %w", tmp, err)
+	}
+	if err := bolt.Compact(dst, s.db, 64<<20); err != nil {
+		dst.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("compact into %s: %w", tmp, err)
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("compact: close %s: %w", tmp, err)
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("compact: close: %w", err)
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		return fmt.Errorf("compact: replace the file: %w", err)
+	}
+	syncDir(filepath.Dir(s.path))
+	db, err := openDB(s.path, opts)
+	if err != nil {
+		return err
+	}
+	s.db = db
+	nfi, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("stat: %w", err)
+	}
+	s.ret.compacted.Add(size - nfi.Size())
+	s.log.Info("store compacted", "before_bytes", size, "after_bytes", nfi.Size(), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// syncDir fsyncs directory dir so that a rename in it is durable. Some systems (Windows)
+// cannot sync a directory; the rename is then as durable as they make it.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}

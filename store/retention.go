@@ -1,0 +1,459 @@
+package store
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Retention deletes the oldest records, in sequence order, so that the store keeps at
+// most Retention's limits. Deletion is incremental: the writer goroutine deletes small
+// chunks (pruneChunk records, one transaction each) between batches of writes, so
+// ingestion never waits for more than one chunk.
+//
+// A pass starts when a commit leaves the store over its record or byte limit, and when
+// the background loop (every Retention.Interval) finds records older than MaxAge or the
+// index grown. It goes on chunk after chunk until every limit holds again.
+//
+// The byte budget caps the size of the bbolt file plus ExtraBytes (the search index).
+// bbolt never shrinks its file: it reuses free pages before it grows. So the store keeps
+// the pages in use (high-water mark minus free pages) under 90 % of what the file may
+// reach, and when it gets there deletes down to 80 %: the freed pages take the next
+// writes and the file stops growing. Open compacts the file into a new one when more
+// than half of it is free or when it is over the budget.
+
+// Retention configures which records the store keeps. The zero value keeps everything.
+type Retention struct {
+	// MaxAge deletes records whose collector payload arrived longer ago; 0 keeps them.
+	MaxAge time.Duration
+	// MaxRecords caps the number of records (good events and bad rows); 0 means no cap.
+	MaxRecords int
+	// MaxBytes caps the size of the bbolt file plus ExtraBytes(); 0 means no cap.
+	MaxBytes int64
+	// ExtraBytes returns the bytes of what else counts against MaxBytes (the search index
+	// directory). It is called at Open and by the background loop; nil counts nothing.
+	ExtraBytes func() int64
+	// Interval is how often the background loop checks the age limit and ExtraBytes;
+	// 0 means 5 seconds.
+	Interval time.Duration
+}
+
+// enabled reports whether any limit is set.
+func (r Retention) enabled() bool { return r.MaxAge > 0 || r.MaxRecords > 0 || r.MaxBytes > 0 }
+
+// RetentionStats count what retention and replays deleted since Open.
+type RetentionStats struct {
+	Deleted  uint64 // records deleted by retention
+	ByAge    uint64 // … because they were older than MaxAge
+	ByCount  uint64 // … because there were more than MaxRecords
+	BySize   uint64 // … to keep within MaxBytes
+	Payloads uint64 // collector payloads deleted with their last record
+	Replaced uint64 // bad rows replaced by their replay
+	Passes   uint64 // deletion transactions committed
+	// Compacted is the number of bytes compaction gave back to the file system at Open.
+	Compacted int64
+	// Last is when retention last deleted something; zero when it never did.
+	Last time.Time
+}
+
+// DiskUsage is what the store occupies on disk.
+type DiskUsage struct {
+	FileBytes   int64 // size of the bbolt file
+	FreeBytes   int64 // free pages inside the file, reused before it grows
+	ExtraBytes  int64 // what Retention.ExtraBytes last reported (the search index)
+	BudgetBytes int64 // Retention.MaxBytes; 0 when there is no byte budget
+}
+
+// Chunk sizes of deletion transactions.
+const (
+	pruneChunk      = 1000  // while writes go on
+	pruneChunkStart = 10000 // at Open, before anything else runs
+	// recordOverhead estimates the page bytes a record takes beyond its value: its key in
+	// the records bucket and one or two index buckets, and bbolt's element headers.
+	recordOverhead = 72
+)
+
+// retention is the retention state of a Store.
+type retention struct {
+	cfg       Retention
+	now       func() time.Time
+	allocSize int64 // bbolt's growth step, set from MaxBytes
+
+	// Owned by the writer goroutine (and by Open before it starts).
+	pruning   bool // a pass is under way
+	shrinking bool // the byte budget is being restored, down to the low mark
+	warned    bool // the budget-smaller-than-index warning was logged
+
+	extra                                   atomic.Int64
+	deleted, byAge, byCount, bySize, passes atomic.Uint64
+	payloads, replaced                      atomic.Uint64
+	compacted                               atomic.Int64
+	last                                    atomic.Int64 // unix nanoseconds
+
+	stop     chan struct{} // closed by Close
+	stopOnce sync.Once
+	loopDone chan struct{} // closed when the loop has exited
+}
+
+// growStep is the bbolt AllocSize for a byte budget: small budgets grow the file in small
+// steps, so that a step never jumps over the budget.
+func growStep(maxBytes int64) int64 {
+	return min(max(maxBytes/32, 256<<10), 16<<20)
+}
+
+// marks returns the high and low marks of the pages in use: over high a pass starts,
+// and it deletes down to low. limit is the highest high-water mark that keeps the file
+// (which bbolt grows by allocSize past the high-water mark) within the budget.
+func (r *retention) marks() (high, low int64) {
+	limit := r.cfg.MaxBytes - r.extra.Load() - r.allocSize
+	return limit / 10 * 9, limit / 10 * 8
+}
+
+// plan is what one deletion transaction deletes, oldest first.
+type plan struct {
+	cutoff       time.Time // records whose payload arrived before; zero for none
+	extraRecords int       // records over MaxRecords
+	extraBytes   int64     // bytes over the low mark
+}
+
+func (p plan) empty() bool { return p.cutoff.IsZero() && p.extraRecords <= 0 && p.extraBytes <= 0 }
+
+// used returns the bytes of pages in use in the bbolt file: its high-water mark minus
+// its free and pending pages.
+func (s *Store) used() (int64, error) {
+	var hw int64
+	if err := s.view(func(tx *bolt.Tx) error { hw = tx.Size(); return nil }); err != nil {
+		return 0, err
+	}
+	return hw - int64(s.db.Stats().FreeAlloc), nil
+}
+
+// checkRetention runs on the writer goroutine after each commit: it starts a pass when
+// asked to or when the commit left the store over a limit.
+func (s *Store) checkRetention(asked bool) {
+	r := &s.ret
+	if r.pruning || !r.cfg.enabled() {
+		return
+	}
+	if asked {
+		r.pruning = true
+		return
+	}
+	if r.cfg.MaxRecords > 0 {
+		if c := s.meta.counts; c.Good+c.Bad > r.cfg.MaxRecords {
+			r.pruning = true
+			return
+		}
+	}
+	if r.cfg.MaxBytes > 0 {
+		high, _ := r.marks()
+		if u, err := s.used(); err == nil && u > high {
+			r.pruning = true
+		}
+	}
+}
+
+// makePlan decides what the next deletion transaction deletes.
+func (s *Store) makePlan() (plan, error) {
+	r := &s.ret
+	var p plan
+	if r.cfg.MaxAge > 0 {
+		cutoff := r.now().Add(-r.cfg.MaxAge)
+		t, ok, err := s.Oldest()
+		if err != nil {
+			return p, err
+		}
+		if ok && t.Before(cutoff) {
+			p.cutoff = cutoff
+		}
+	}
+	if r.cfg.MaxRecords > 0 {
+		c := s.meta.counts
+		p.extraRecords = c.Good + c.Bad - r.cfg.MaxRecords
+	}
+	if r.cfg.MaxBytes > 0 {
+		u, err := s.used()
+		if err != nil {
+			return p, err
+		}
+		high, low := r.marks()
+		if u > high {
+			r.shrinking = true
+		}
+		if r.shrinking {
+			if u <= low {
+				r.shrinking = false
+			} else {
+				p.extraBytes = u - low
+			}
+		}
+		if low <= 0 && !r.warned {
+			r.warned = true
+			s.log.Warn("the retention byte budget is smaller than the search index: every record is deleted",
+				"budget_bytes", r.cfg.MaxBytes, "index_bytes", r.extra.Load())
+		}
+	}
+	return p, nil
+}
+
+// pruneStep runs one deletion transaction of at most chunk records, or ends the pass
+// when nothing is left to delete. It runs on the writer goroutine.
+func (s *Store) pruneStep(chunk int) {
+	r := &s.ret
+	p, err := s.makePlan()
+	if err != nil {
+		s.log.Error("retention", "err", err)
+		r.pruning = false
+		return
+	}
+	if p.empty() {
+		r.pruning = false
+		return
+	}
+	m := s.meta
+	var res pruned
+	var first uint64
+	err = s.db.Update(func(tx *bolt.Tx) (err error) {
+		m = s.meta
+		var w txWriter
+		w.init(tx)
+		if res, err = w.prune(p, chunk, &m); err != nil {
+			return err
+		}
+		first = firstSeqTx(tx, m)
+		return writeMeta(w.meta, m)
+	})
+	if err != nil {
+		s.log.Error("retention: delete old records", "err", err)
+		r.pruning = false
+		return
+	}
+	s.meta = m
+	c := m.counts
+	s.counts.Store(&c)
+	s.firstSeq.Store(first)
+	if len(res.seqs) == 0 && res.payloads == 0 {
+		r.pruning = false
+		return
+	}
+	r.passes.Add(1)
+	r.deleted.Add(uint64(len(res.seqs)))
+	r.byAge.Add(uint64(res.byAge))
+	r.byCount.Add(uint64(res.byCount))
+	r.bySize.Add(uint64(res.bySize))
+	r.payloads.Add(uint64(res.payloads))
+	r.last.Store(r.now().UnixNano())
+	s.notify()
+	s.deleted(res.seqs)
+}
+
+// pruned is what one deletion transaction deleted.
+type pruned struct {
+	seqs                   []uint64 // record sequences, ascending
+	byAge, byCount, bySize int
+	payloads               int
+}
+
+// prune deletes the oldest records as p says, at most chunk of them, then the payloads
+// no remaining record refers to.
+func (w *txWriter) prune(p plan, chunk int, m *meta) (pruned, error) {
+	var res pruned
+	type victim struct{ k, v []byte }
+	var victims []victim
+	var freed int64
+	lastPS, lastOld := uint64(math.MaxUint64), false
+	ageOn := !p.cutoff.IsZero() // until the first payload that is not too old: key order
+	c := w.records.Cursor()
+walk:
+	for k, v := c.First(); k != nil && len(victims) < chunk; k, v = c.Next() {
+		_, ps, err := recordHead(v)
+		if err != nil {
+			return res, fmt.Errorf("record %d: %w", seqOf(k), err)
+		}
+		if ps != lastPS {
+			pv := w.payloads.Get(key(ps))
+			freed += int64(len(pv))
+			if ageOn {
+				// A payload that is missing or unreadable makes its records unreadable too:
+				// age retention takes them.
+				t, err := payloadTime(pv)
+				lastOld = pv == nil || err != nil || t.Before(p.cutoff)
+				ageOn = lastOld
+			}
+			lastPS = ps
+		}
+		switch {
+		case lastOld:
+			res.byAge++
+		case p.extraRecords > 0:
+			res.byCount++
+		case freed < p.extraBytes:
+			res.bySize++
+		default:
+			break walk
+		}
+		p.extraRecords--
+		freed += int64(len(v)) + recordOverhead
+		victims = append(victims, victim{append([]byte(nil), k...), append([]byte(nil), v...)})
+	}
+	for _, vi := range victims {
+		if _, err := w.remove(vi.k, vi.v, m); err != nil {
+			return res, err
+		}
+		res.seqs = append(res.seqs, seqOf(vi.k))
+	}
+	// Payloads are in the order of their records: those below the first remaining
+	// record's payload have no record left (replays copy the payload they re-run).
+	below := m.nextPayload
+	if k, v := w.records.Cursor().First(); k != nil {
+		_, ps, err := recordHead(v)
+		if err != nil {
+			return res, fmt.Errorf("record %d: %w", seqOf(k), err)
+		}
+		below = ps
+	}
+	var gone [][]byte
+	pc := w.payloads.Cursor()
+	for k, _ := pc.First(); k != nil && seqOf(k) < below; k, _ = pc.Next() {
+		gone = append(gone, append([]byte(nil), k...))
+	}
+	for _, k := range gone {
+		if err := w.payloads.Delete(k); err != nil {
+			return res, fmt.Errorf("delete payload %d: %w", seqOf(k), err)
+		}
+	}
+	res.payloads = len(gone)
+	return res, nil
+}
+
+// firstSeqTx returns the sequence of the oldest record, or the next sequence when there
+// is none.
+func firstSeqTx(tx *bolt.Tx, m meta) uint64 {
+	if k, _ := tx.Bucket(bucketRecords).Cursor().First(); k != nil {
+		return seqOf(k)
+	}
+	return m.nextRecord
+}
+
+// deleted tells Options.OnDelete about deleted records.
+func (s *Store) deleted(seqs []uint64) {
+	if s.onDelete != nil && len(seqs) > 0 {
+		s.onDelete(seqs)
+	}
+}
+
+// FirstSeq returns the sequence of the oldest stored record, or LastSeq()+1 when the store
+// is empty: every record below it has been deleted (by retention or Reset). A follower
+// drops its copies of records below it; records deleted out of order (replays) are
+// reported through Options.OnDelete.
+func (s *Store) FirstSeq() uint64 { return s.firstSeq.Load() }
+
+// RetentionStats returns what retention and replays deleted since Open.
+func (s *Store) RetentionStats() RetentionStats {
+	r := &s.ret
+	st := RetentionStats{
+		Deleted:   r.deleted.Load(),
+		ByAge:     r.byAge.Load(),
+		ByCount:   r.byCount.Load(),
+		BySize:    r.bySize.Load(),
+		Payloads:  r.payloads.Load(),
+		Replaced:  r.replaced.Load(),
+		Passes:    r.passes.Load(),
+		Compacted: r.compacted.Load(),
+	}
+	if n := r.last.Load(); n != 0 {
+		st.Last = time.Unix(0, n).UTC()
+	}
+	return st
+}
+
+// DiskUsage returns what the store occupies on disk.
+func (s *Store) DiskUsage() (DiskUsage, error) {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return DiskUsage{}, fmt.Errorf("disk usage: %w", err)
+	}
+	return DiskUsage{
+		FileBytes:   fi.Size(),
+		FreeBytes:   int64(s.db.Stats().FreeAlloc),
+		ExtraBytes:  s.ret.extra.Load(),
+		BudgetBytes: s.ret.cfg.MaxBytes,
+	}, nil
+}
+
+// retentionLoop checks the age limit and the extra bytes every interval, and asks the
+// writer for a pass when a limit is exceeded.
+func (s *Store) retentionLoop() {
+	r := &s.ret
+	defer close(r.loopDone)
+	interval := r.cfg.Interval
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+		}
+		s.refreshExtra()
+		if !s.retentionDue() {
+			continue
+		}
+		req := &request{op: opPrune, errc: make(chan error, 1)}
+		if err := s.enqueue(stopContext{r.stop}, req); err != nil {
+			return
+		}
+	}
+}
+
+// refreshExtra asks Retention.ExtraBytes for the size of the index.
+func (s *Store) refreshExtra() {
+	if f := s.ret.cfg.ExtraBytes; f != nil {
+		s.ret.extra.Store(f())
+	}
+}
+
+// retentionDue reports whether some limit is exceeded; it reads only committed state.
+func (s *Store) retentionDue() bool {
+	r := &s.ret
+	if r.cfg.MaxAge > 0 {
+		if t, ok, err := s.Oldest(); err == nil && ok && t.Before(r.now().Add(-r.cfg.MaxAge)) {
+			return true
+		}
+	}
+	if r.cfg.MaxRecords > 0 {
+		if c := s.Counts(); c.Good+c.Bad > r.cfg.MaxRecords {
+			return true
+		}
+	}
+	if r.cfg.MaxBytes > 0 {
+		high, _ := r.marks()
+		if u, err := s.used(); err == nil && u > high {
+			return true
+		}
+	}
+	return false
+}
+
+// stopContext is a context.Context that is done when stop is closed.
+type stopContext struct{ stop chan struct{} }
+
+func (c stopContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c stopContext) Done() <-chan struct{}       { return c.stop }
+func (c stopContext) Value(any) any               { return nil }
+func (c stopContext) Err() error {
+	select {
+	case <-c.stop:
+		return ErrClosed
+	default:
+		return nil
+	}
+}

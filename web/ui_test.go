@@ -1,0 +1,166 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestUIPages(t *testing.T) {
+	f := newUIFixture(t)
+	f.seed(t)
+	rec := func(seq int) string { return fmt.Sprintf("/micro/ui/records/%d", seq) }
+	tests := []struct {
+		name     string
+		path     string
+		status   int
+		want     []string
+		dontWant []string
+	}{
+		{"root", "/micro/ui/", 200, []string{`<title>Events · plowbox</title>`, `aria-current="page">Events`, seedEID, "page_view", "struct", "/cart"}, nil},
+		{"events hides bad rows by default", "/micro/ui/events", 200, []string{"<strong>5</strong> records"}, []string{`<span class="badge k-bad">`}},
+		{"field query", "/micro/ui/events?q=app_id:blog", 200, []string{"<strong>1</strong> record", "<td>event</td>"}, []string{seedEID}},
+		{"nested entity field", "/micro/ui/events?q=contexts_com_acme_user_1.plan:pro", 200, []string{"<strong>1</strong> record"}, nil},
+		{"facet filter", "/micro/ui/events?f=platform:mob", 200, []string{"<strong>1</strong> record", "platform: mob", "/thanks"}, []string{"/cart<"}},
+		{"chosen columns", "/micro/ui/events?col=time&col=se_action&col=page_title", 200, []string{"<th scope=\"col\">se_action</th>", "add-to-basket", ">Cart<"}, []string{`<th scope="col">app_id</th>`}},
+		{"uiFacets and histogram", "/micro/ui/events", 200, []string{"<h2>Event</h2>", "<h2>App</h2>", "<svg", "click a bar to zoom in", "start=2026-04-02T10"}, nil},
+		{"time range", "/micro/ui/events?start=2026-04-02T10:02:30Z&end=2026-04-02T11:00:00Z", 200, []string{"<strong>1</strong> record", "/thanks"}, nil},
+		{"bad rows list", "/micro/ui/bad", 200, []string{`aria-current="page">Bad rows`, "tracker_protocol_violations", "schema_violations", "$.price: is missing but it is required"}, []string{`<td>event</td>`}},
+		{"only payload-level bad rows", "/micro/ui/bad?kind=bad", 200, []string{"<strong>1</strong> record", "body: invalid json"}, nil},
+		{"good record", rec(seqPageView), 200, []string{"page_view", "Tracker parameters", "Enriched event", ">GET /i<", "shop.example", "Duplicate event_id", rec(seqDuplicate), "Copy as curl", "/i?e=pv"}, []string{"Failure:"}},
+		{"incomplete record", rec(seqIncomplete), 200, []string{"badge k-incomplete", "Failure: <code>schema_violations</code>", "$.price: is missing but it is required", "iglu:com.acme.bad/checkout/jsonschema/1-0-0", "rejected event", "ASO01043", `<code class="hi">$.price</code>`, "iglu:com.acme/user/jsonschema/1-0-0"}, nil},
+		{"bad row record", rec(seqNotJSON), 200, []string{"badge k-bad", "tracker_protocol_violations", "invalid json", ">POST /com.snowplowanalytics.snowplow/tp2<", "--data-raw"}, []string{"Enriched event"}},
+		{"live", "/micro/ui/live?q=app_id:shop", 200, []string{`data-stream="/micro/ui/live/stream?q=app_id%3Ashop"`, "Pause"}, nil},
+		{"status", "/micro/ui/status", 200, []string{"1.2.3", `<span class="n">3</span> good`, `<span class="n">2</span> incomplete`, `<span class="n">1</span> bad rows`, "2026-04-02 10:00:00 UTC", "Send test events", `data-example="transaction"`}, nil},
+		{"schemas", "/micro/ui/schemas", 200, []string{"The registry is empty"}, nil},
+		{"static css", "/micro/ui/static/app.css", 200, []string{"prefers-color-scheme"}, nil},
+		{"static js", "/micro/ui/static/app.js", 200, []string{"EventSource"}, nil},
+		{"missing record", "/micro/ui/records/999999", 404, []string{"Record 999999 does not exist"}, nil},
+		{"record that is not a number", "/micro/ui/records/abc", 404, []string{"No such record"}, nil},
+		{"missing schema", "/micro/ui/schemas/com.acme/nope/jsonschema/1-0-0", 404, []string{"no schema com.acme/nope/jsonschema/1-0-0"}, nil},
+		{"bad time", "/micro/ui/events?start=yesterday", 400, []string{"from: &#34;yesterday&#34;: want a time such as"}, nil},
+		{"bad filter", "/micro/ui/events?f=nocolon", 400, []string{"want field:value"}, nil},
+		{"bad query", "/micro/ui/events?q=app_id:%22x", 400, []string{"The query could not be run"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := f.get(t, "GET", tt.path, "", "")
+			if resp.StatusCode != tt.status {
+				t.Fatalf("GET %s = %d, want %d\n%s", tt.path, resp.StatusCode, tt.status, body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("GET %s: missing %q", tt.path, w)
+				}
+			}
+			for _, w := range tt.dontWant {
+				if strings.Contains(body, w) {
+					t.Errorf("GET %s: unexpected %q", tt.path, w)
+				}
+			}
+			if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") &&
+				!strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+				t.Errorf("GET %s: no strict Content-Security-Policy: %q", tt.path, resp.Header.Get("Content-Security-Policy"))
+			}
+		})
+	}
+}
+
+func TestUIRedirects(t *testing.T) {
+	f := newUIFixture(t)
+	for _, path := range []string{"/micro/ui", "/home", "/home/index.html", "/kibana", "/kibana/app/discover"} {
+		resp, _ := f.get(t, "GET", path, "", "")
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/micro/ui/" {
+			t.Errorf("GET %s = %d to %q, want 302 to /micro/ui/", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
+// TestUIEscapesEventData sends events whose fields hold markup and checks that every
+// page shows them as text.
+func TestUIEscapesEventData(t *testing.T) {
+	f := newUIFixture(t)
+	script := `<script>alert(1)</script>`
+	img := `"><img src=x onerror=alert(2)>`
+	co := `{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1","data":[{"schema":"iglu:com.acme/user/jsonschema/1-0-0","data":{"name":"` + strings.ReplaceAll(img, `"`, `\"`) + `"}}]}`
+	f.send(t, uiT0, "GET", "/i?e=pv&p=web&aid="+urlEscape(img)+"&page="+urlEscape(script)+"&url="+urlEscape("https://x.example/"+img)+"&co="+urlEscape(co), "", "")
+	f.send(t, uiT0.Add(time.Second), "GET", "/i?e=pv&p=web&eid="+urlEscape(script), "", "") // a bad row quoting it
+	for _, path := range []string{
+		"/micro/ui/events?col=time&col=page_title&col=app_id&col=contexts_com_acme_user_1.name",
+		"/micro/ui/events?q=" + urlEscape(img),
+		"/micro/ui/bad",
+		"/micro/ui/records/1",
+		"/micro/ui/records/2",
+		"/micro/ui/live?q=" + urlEscape(script),
+	} {
+		resp, body := f.get(t, "GET", path, "", "")
+		if resp.StatusCode >= 500 {
+			t.Fatalf("GET %s = %d", path, resp.StatusCode)
+		}
+		for _, bad := range []string{"<script>alert", "<img src=x", "onerror=alert(2)>"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("GET %s: event data rendered as markup: %q", path, bad)
+			}
+		}
+		if strings.Count(body, "<script") != 1 { // the page's own app.js only
+			t.Errorf("GET %s: %d script elements, want 1", path, strings.Count(body, "<script"))
+		}
+	}
+	_, body := f.get(t, "GET", "/micro/ui/records/1", "", "")
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(2)&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("record page: missing escaped %q", want)
+		}
+	}
+}
+
+// TestUILiveStream reads the live tail's server-sent events while events arrive.
+func TestUILiveStream(t *testing.T) {
+	f := newUIFixture(t)
+	f.send(t, uiT0, "GET", "/i?e=pv&p=web&aid=old", "", "")
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", f.url+"/micro/ui/live/stream?q=aid_filter_unused_or_shop", nil)
+	req.URL.RawQuery = "q=" + urlEscape("app_id:shop OR app_id:old")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	next := func(want string) {
+		t.Helper()
+		for l := range lines {
+			if strings.HasPrefix(l, "data: ") && strings.Contains(l, want) {
+				return
+			}
+		}
+		t.Fatalf("stream ended before %q", want)
+	}
+	next(`"app_id":"old"`) // the backfill
+	f.send(t, uiT0.Add(time.Second), "GET", "/i?e=pv&p=web&aid=other", "", "")
+	f.send(t, uiT0.Add(2*time.Second), "GET", "/i?e=se&p=web&aid=shop&se_ca=c&se_ac=live-one", "", "")
+	for l := range lines {
+		if strings.Contains(l, `"app_id":"other"`) {
+			t.Fatalf("the tail sent a record its query excludes: %s", l)
+		}
+		if strings.HasPrefix(l, "data: ") && strings.Contains(l, `"summary":"c / live-one"`) {
+			return
+		}
+	}
+	t.Fatal("stream ended before the new event")
+}
