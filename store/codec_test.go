@@ -95,3 +95,25 @@ func TestDecodeRejectsUnknownVersion(t *testing.T) {
 		t.Error("payload of a newer encoding decoded")
 	}
 }
+
+func TestRecordReplayOf(t *testing.T) {
+	o := out(enrich.StageGood, "r")
+	b := appendReplayRecord(nil, &o, 7, 1<<40)
+	var rec Record
+	if ps, err := decodeRecord(b, &rec); err != nil || ps != 7 || rec.ReplayOf != 1<<40 {
+		t.Fatalf("decode = %d, %v, ReplayOf %d; want 7, nil, %d", ps, err, rec.ReplayOf, uint64(1<<40))
+	}
+	if st, ps, err := recordHead(b); err != nil || st != enrich.StageGood || ps != 7 {
+		t.Errorf("recordHead = %d, %d, %v", st, ps, err)
+	}
+	for name, mutate := range map[string]func([]byte){
+		"unknown flag": func(b []byte) { b[3] |= 1 << 6 },
+		"replayOf 0":   func(b []byte) { b[4] = 0 },
+	} {
+		c := appendReplayRecord(nil, &o, 7, 5)
+		mutate(c)
+		if _, err := decodeRecord(c, new(Record)); err == nil {
+			t.Errorf("%s: decoding succeeded", name)
+		}
+	}
+}

@@ -204,6 +204,5 @@ func (w *txWriter) replace(reps []*replacement, m *meta, deleted *[]uint64) (uin
 		}
 		records += uint64(len(r.res.Outputs))
 	}
-	slices.Sort(*deleted)
 	return records, nil
 }

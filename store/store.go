@@ -73,9 +73,9 @@ type Options struct {
 	Retention Retention
 	// OnDelete, when set, is called after each commit that deleted records (retention
 	// or a replay replacing bad rows) with their sequences, ascending. The search index
-	// deletes its documents of them. It runs on the writer goroutine, after the commit's
-	// writers are released: keep it short. Reset is not reported: followers watch
-	// Generation.
+	// deletes its documents of them. It runs on the writer goroutine, after the commit
+	// and before the replays it deleted for return: keep it short (queue the work).
+	// Reset is not reported: followers watch Generation.
 	OnDelete func(seqs []uint64)
 	// Now is the clock of age retention; nil means time.Now.
 	Now func() time.Time

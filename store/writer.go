@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -224,14 +225,15 @@ func (s *Store) commit(batch []*request) {
 	if s.onCommit != nil {
 		s.onCommit(int(writes), int(records), time.Since(start))
 	}
+	if len(deleted) > 0 { // before the replays return: they have been reported
+		slices.Sort(deleted)
+		s.ret.replaced.Add(uint64(len(deleted)))
+		s.deleted(deleted)
+	}
 	for _, req := range batch {
 		req.errc <- nil
 	}
 	s.notify()
-	if len(deleted) > 0 {
-		s.ret.replaced.Add(uint64(len(deleted)))
-		s.deleted(deleted)
-	}
 	s.checkRetention(prune)
 }
 

@@ -39,9 +39,6 @@ func kindLabel(kind string) string {
 	return kind
 }
 
-// seqHref is the record page of seq.
-func seqHref(seq uint64) string { return Base + "/records/" + strconv.FormatUint(seq, 10) }
-
 // plural picks the word for n things.
 func plural[T ~int | ~uint64](n T, one, many string) string {
 	if n == 1 {

@@ -124,7 +124,8 @@ type Link struct{ Label, Href string }
 // LiveView is the data of the live tail page.
 type LiveView struct {
 	Q      string
-	Stream string // the server-sent events URL, with the query
+	Stream string // the server-sent events URL, with the query; "" when it cannot run
+	Error  string // a query the index could not run, said plainly
 }
 
 // StatusView is the data of the status page.
@@ -138,7 +139,6 @@ type StatusView struct {
 	Docs                   uint64
 	Oldest                 string
 	Problems               []string // health problems, said plainly
-	Collector              string   // absolute URL of this plowbox's collector, for the test events
 }
 
 // SchemasView lists the registry's schemas.

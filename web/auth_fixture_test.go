@@ -85,6 +85,7 @@ func newAuthFixture(t *testing.T) *authFixture {
 		Iglu:    &IgluOptions{Registry: st, Resolver: r, Validator: iglu.NewValidator(r, log), SuperKey: "3c1d2a4e-8f7b-4c6d-9e0f-1a2b3c4d5e6f", Version: "test"},
 		Control: &ControlOptions{Plane: f.plane, Users: users, Version: "9.9.9", ReachTimeout: time.Second},
 		Metrics: NewMetrics(prometheus.NewRegistry()),
+		UI:      &UIOptions{Store: st, Version: "test", Session: SessionInfo, Logger: log},
 	})
 	return f
 }
@@ -189,8 +190,10 @@ func (p *recordingPlane) PutEnrichment(_ context.Context, name string, body []by
 func (p *recordingPlane) AddRegistry(_ context.Context, r Registry) error {
 	return p.record("registry " + r.Name + " " + r.URI + " " + r.APIKey + " " + strings.Join(r.VendorPrefixes, ",") + " " + itoa(r.Priority))
 }
-func (p *recordingPlane) SetSuperKey(_ context.Context, k string) error { return p.record("superkey " + k) }
-func (p *recordingPlane) FlushIgluCache()                              { p.record("flush") }
+func (p *recordingPlane) SetSuperKey(_ context.Context, k string) error {
+	return p.record("superkey " + k)
+}
+func (p *recordingPlane) FlushIgluCache() { p.record("flush") }
 func (p *recordingPlane) Status(context.Context) Status {
 	p.record("status")
 	return Status{Version: "9.9.9", Healthy: true, SelfTest: SelfTest{OK: true, Outcome: "good"}}

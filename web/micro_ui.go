@@ -95,7 +95,7 @@ func parseMicroTime(field string, s *string) (time.Time, string) {
 
 // query translates the request into an index query; msg is a 422 message when a value
 // is unusable.
-func (r *eventsRequest) query() (q index.Query, page, pageSize int, msg string) {
+func (r *eventsRequest) query() (q index.Query, pageSize int, msg string) {
 	q.Kinds = eventKinds
 	if r.ValidEvents != nil {
 		q.Kinds = []string{index.KindIncomplete}
@@ -133,7 +133,7 @@ func (r *eventsRequest) query() (q index.Query, page, pageSize int, msg string) 
 	if s := r.Sorting; s != nil && s.Column != "" && !complexColumn(s.Column) {
 		q.Sort = []index.Sort{{Field: s.Column, Desc: s.Desc}}
 	}
-	page, pageSize = 1, defaultPageSize
+	page, pageSize := 1, defaultPageSize
 	if r.Page != nil && *r.Page > 1 {
 		page = *r.Page
 	}
@@ -145,7 +145,7 @@ func (r *eventsRequest) query() (q index.Query, page, pageSize int, msg string) 
 	if page-1 < math.MaxInt32/pageSize {
 		q.From = (page - 1) * pageSize
 	}
-	return q, page, pageSize, ""
+	return q, pageSize, ""
 }
 
 // events is Micro 4.x's POST /micro/events: a page of good and incomplete events in the
@@ -159,24 +159,17 @@ func (m *microUI) events(c *gin.Context) {
 		writeMessage(c, http.StatusUnprocessableEntity, "The request body was invalid: filters is required (an empty list [] means no filter)")
 		return
 	}
-	q, _, pageSize, msg := r.query()
+	q, pageSize, msg := r.query()
 	if msg != "" {
 		writeMessage(c, http.StatusUnprocessableEntity, msg)
 		return
 	}
-	ctx := c.Request.Context()
-	var res *index.Result
-	var err error
-	if q.From >= deepOffset {
-		count := q
-		count.From, count.Size, count.Sort = 0, 1, nil
-		if res, err = m.s.search(ctx, count); err == nil && uint64(q.From) < res.Total {
-			res, err = m.s.ix.Search(ctx, q)
-		} else if err == nil {
-			res.Hits = nil
-		}
-	} else {
-		res, err = m.s.search(ctx, q)
+	res, err := m.page(c.Request.Context(), q)
+	if isQueryError(err) && q.Sort != nil {
+		// A column the index cannot sort on (unknown or derived) is null in every event
+		// for Micro, which leaves store order.
+		q.Sort = nil
+		res, err = m.page(c.Request.Context(), q)
 	}
 	if err != nil {
 		m.searchFailed(c, err)
@@ -204,6 +197,25 @@ func (m *microUI) events(c *gin.Context) {
 	}
 	buf.WriteString(`],"totalPages":` + strconv.FormatUint(totalPages, 10) + `,"totalItems":` + strconv.FormatUint(res.Total, 10) + `}`)
 	writeJSON(c, http.StatusOK, buf.Bytes())
+}
+
+// page runs the search of one page. A page far past the end is first checked against
+// the total, so that it never makes the index collect that many hits.
+func (m *microUI) page(ctx context.Context, q index.Query) (*index.Result, error) {
+	if q.From < deepOffset {
+		return m.s.search(ctx, q)
+	}
+	count := q
+	count.From, count.Size, count.Sort = 0, 1, nil
+	res, err := m.s.search(ctx, count)
+	if err != nil {
+		return nil, err
+	}
+	if uint64(q.From) >= res.Total {
+		res.Hits = nil
+		return res, nil
+	}
+	return m.s.ix.Search(ctx, q)
 }
 
 // searchFailed answers a failed search: the user's malformed query is a 400, anything

@@ -69,7 +69,7 @@ type queryFixture struct {
 	now time.Time
 }
 
-func newQueryFixture(t *testing.T, auth *Auth) *queryFixture {
+func newQueryFixture(t testing.TB, auth *Auth) *queryFixture {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	dir := t.TempDir()

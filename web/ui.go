@@ -19,7 +19,7 @@ import (
 type UIOptions struct {
 	// Store is read for records, counts, disk use and schemas. *store.Store implements it.
 	Store UIStore
-	// Index answers the explorer's searches and wakes the live tail. *index.Index implements it.
+	// Index answers the explorer's searches. *index.Index implements it.
 	Index UIIndex
 	// Version is plowbox's version, shown on the status page.
 	Version string
@@ -49,7 +49,6 @@ type UIIndex interface {
 	Sync(ctx context.Context, seq uint64) error
 	Search(ctx context.Context, q index.Query) (*index.Result, error)
 	Columns(ctx context.Context) ([]string, error)
-	Changed() <-chan struct{}
 	Stats() index.Stats
 }
 
@@ -79,7 +78,6 @@ func mountUI(g *gin.RouterGroup, o UIOptions) {
 	u.GET("/bad", x.bad)
 	u.GET("/records/:seq", x.record)
 	u.GET("/live", x.live)
-	u.GET("/live/stream", x.liveStream)
 	u.GET("/status", x.status)
 	u.GET("/schemas", x.schemas)
 	u.GET("/schemas/*key", x.schema)

@@ -76,7 +76,7 @@ func newUIFixture(t *testing.T) *uiFixture {
 		return f.now
 	}
 	h := New(Options{Collector: collector.New(cc, sink, log), Store: st, MicroAPI: 4, Logger: log,
-		UI: &UIOptions{Store: st, Index: ix, Version: "1.2.3", Logger: log}})
+		UI: &UIOptions{Store: st, Index: ix, Version: "1.2.3", Logger: log}, Index: ix})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	f.url = srv.URL

@@ -117,7 +117,7 @@ type uiSDJ struct {
 
 // uiFailureEntity is the data of the failure entity of incomplete events.
 type uiFailureEntity struct {
-	Errors      []struct {
+	Errors []struct {
 		Message string `json:"message"`
 		Source  string `json:"source"`
 		Path    string `json:"path"`

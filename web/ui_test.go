@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bufio"
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -34,7 +32,7 @@ func TestUIPages(t *testing.T) {
 		{"good record", rec(seqPageView), 200, []string{"page_view", "Tracker parameters", "Enriched event", ">GET /i<", "shop.example", "Duplicate event_id", rec(seqDuplicate), "Copy as curl", "/i?e=pv"}, []string{"Failure:"}},
 		{"incomplete record", rec(seqIncomplete), 200, []string{"badge k-incomplete", "Failure: <code>schema_violations</code>", "$.price: is missing but it is required", "iglu:com.acme.bad/checkout/jsonschema/1-0-0", "rejected event", "ASO01043", `<code class="hi">$.price</code>`, "iglu:com.acme/user/jsonschema/1-0-0"}, nil},
 		{"bad row record", rec(seqNotJSON), 200, []string{"badge k-bad", "tracker_protocol_violations", "invalid json", ">POST /com.snowplowanalytics.snowplow/tp2<", "--data-raw"}, []string{"Enriched event"}},
-		{"live", "/micro/ui/live?q=app_id:shop", 200, []string{`data-stream="/micro/ui/live/stream?q=app_id%3Ashop"`, "Pause"}, nil},
+		{"live", "/micro/ui/live", 200, []string{`data-stream="/plowbox/api/tail"`, "Pause"}, nil},
 		{"status", "/micro/ui/status", 200, []string{"1.2.3", `<span class="n">3</span> good`, `<span class="n">2</span> incomplete`, `<span class="n">1</span> bad rows`, "2026-04-02 10:00:00 UTC", "Send test events", `data-example="transaction"`}, nil},
 		{"schemas", "/micro/ui/schemas", 200, []string{"The registry is empty"}, nil},
 		{"static css", "/micro/ui/static/app.css", 200, []string{"prefers-color-scheme"}, nil},
@@ -118,49 +116,16 @@ func TestUIEscapesEventData(t *testing.T) {
 	}
 }
 
-// TestUILiveStream reads the live tail's server-sent events while events arrive.
-func TestUILiveStream(t *testing.T) {
+// TestUILive checks the live page: it points at the query API's tail with its query,
+// and a query the index cannot run is reported on the page.
+func TestUILive(t *testing.T) {
 	f := newUIFixture(t)
-	f.send(t, uiT0, "GET", "/i?e=pv&p=web&aid=old", "", "")
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", f.url+"/micro/ui/live/stream?q=aid_filter_unused_or_shop", nil)
-	req.URL.RawQuery = "q=" + urlEscape("app_id:shop OR app_id:old")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	resp, body := f.get(t, "GET", "/micro/ui/live?q="+urlEscape("app_id:shop"), "", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, `data-stream="/plowbox/api/tail?q=app_id%3Ashop"`) {
+		t.Errorf("live page = %d\n%s", resp.StatusCode, body)
 	}
-	defer resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
-		t.Fatalf("Content-Type %q", ct)
+	resp, body = f.get(t, "GET", "/micro/ui/live?q="+urlEscape(`app_id:"x`), "", "")
+	if resp.StatusCode != 400 || !strings.Contains(body, "The query could not be run") || !strings.Contains(body, `data-stream=""`) {
+		t.Errorf("live page with a bad query = %d\n%s", resp.StatusCode, body)
 	}
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	next := func(want string) {
-		t.Helper()
-		for l := range lines {
-			if strings.HasPrefix(l, "data: ") && strings.Contains(l, want) {
-				return
-			}
-		}
-		t.Fatalf("stream ended before %q", want)
-	}
-	next(`"app_id":"old"`) // the backfill
-	f.send(t, uiT0.Add(time.Second), "GET", "/i?e=pv&p=web&aid=other", "", "")
-	f.send(t, uiT0.Add(2*time.Second), "GET", "/i?e=se&p=web&aid=shop&se_ca=c&se_ac=live-one", "", "")
-	for l := range lines {
-		if strings.Contains(l, `"app_id":"other"`) {
-			t.Fatalf("the tail sent a record its query excludes: %s", l)
-		}
-		if strings.HasPrefix(l, "data: ") && strings.Contains(l, `"summary":"c / live-one"`) {
-			return
-		}
-	}
-	t.Fatal("stream ended before the new event")
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/plowbox/plowbox/enrich"
@@ -111,6 +112,7 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	runtime.GC()
 	debug.FreeOSMemory()
 	rssBefore := rss()
+	cpu0 := cpuTime()
 	t := time.Now()
 	ix, err := index.Open(idxDir, st, index.Options{Logger: log})
 	if err != nil {
@@ -123,9 +125,11 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 		return err
 	}
 	took := time.Since(t)
+	cpu := cpuTime() - cpu0
 	stopRSS()
 	s := ix.Stats()
-	fmt.Fprintf(w, "index: %d records in %s: %.0f events/s; %d values left unindexed\n", s.Docs, took.Round(time.Millisecond), float64(s.Docs)/took.Seconds(), s.Unindexable)
+	fmt.Fprintf(w, "index: %d records in %s: %.0f events/s; CPU %.0f µs/event (%.0f events per CPU-second); %d values left unindexed\n",
+		s.Docs, took.Round(time.Millisecond), float64(s.Docs)/took.Seconds(), float64(cpu.Microseconds())/float64(s.Docs), float64(s.Docs)/cpu.Seconds(), s.Unindexable)
 	fmt.Fprintf(w, "index: RSS %.0f MB before, peak %.0f MB while indexing\n", mb(rssBefore), mb(peak.Load()))
 	w.Flush()
 
@@ -279,6 +283,15 @@ func rss() int64 {
 		}
 	}
 	return 0
+}
+
+// cpuTime returns the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func heapInUse() int64 {

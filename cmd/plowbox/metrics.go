@@ -120,8 +120,8 @@ func (m *metrics) observeCommit(_, records int, d time.Duration) {
 	m.commitDuration.Observe(d.Seconds())
 }
 
-// watchStore exposes the store's size, record counts, oldest record age and writer
-// counters, read at each scrape.
+// watchStore exposes the store's size, record counts, oldest record age, writer and
+// retention counters, read at each scrape.
 func (m *metrics) watchStore(st *store.Store, log *slog.Logger) {
 	m.reg.MustRegister(&storeCollector{st: st, log: log, now: time.Now})
 }
@@ -184,11 +184,18 @@ var (
 		"Store commits (transactions, each one fsync) since start.", nil, nil)
 	storeFailedDesc = prometheus.NewDesc("plowbox_store_failed_writes_total",
 		"Writes failed by a failed commit since start.", nil, nil)
+	retentionDeletedDesc = prometheus.NewDesc("plowbox_retention_deleted_records_total",
+		"Records deleted by retention since start, by reason: age, count or size.", []string{"reason"}, nil)
+	retentionPassesDesc = prometheus.NewDesc("plowbox_retention_passes_total",
+		"Retention deletion transactions committed since start.", nil, nil)
+	replayReplacedDesc = prometheus.NewDesc("plowbox_replay_replaced_records_total",
+		"Bad rows replaced by their replay since start.", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{storeSizeDesc, storeRecordsDesc, storeOldestDesc, storeCommitsDesc, storeFailedDesc} {
+	for _, d := range []*prometheus.Desc{storeSizeDesc, storeRecordsDesc, storeOldestDesc, storeCommitsDesc, storeFailedDesc,
+		retentionDeletedDesc, retentionPassesDesc, replayReplacedDesc} {
 		ch <- d
 	}
 }
@@ -203,6 +210,12 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	stats := c.st.Stats()
 	ch <- prometheus.MustNewConstMetric(storeCommitsDesc, prometheus.CounterValue, float64(stats.Batches))
 	ch <- prometheus.MustNewConstMetric(storeFailedDesc, prometheus.CounterValue, float64(stats.Failed))
+	ret := c.st.RetentionStats()
+	for reason, n := range map[string]uint64{"age": ret.ByAge, "count": ret.ByCount, "size": ret.BySize} {
+		ch <- prometheus.MustNewConstMetric(retentionDeletedDesc, prometheus.CounterValue, float64(n), reason)
+	}
+	ch <- prometheus.MustNewConstMetric(retentionPassesDesc, prometheus.CounterValue, float64(ret.Passes))
+	ch <- prometheus.MustNewConstMetric(replayReplacedDesc, prometheus.CounterValue, float64(ret.Replaced))
 	if size, err := c.st.Size(); err == nil {
 		ch <- prometheus.MustNewConstMetric(storeSizeDesc, prometheus.GaugeValue, float64(size))
 	} else {

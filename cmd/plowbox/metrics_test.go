@@ -37,6 +37,8 @@ func TestServeMetrics(t *testing.T) {
 		`plowbox_collector_payloads_total{result="stored"} 3`,
 		`plowbox_http_requests_total{code="200",method="GET",route="collector"} 3`,
 		`plowbox_build_info{goversion=`,
+		`plowbox_retention_deleted_records_total{reason="age"} 0`,
+		`plowbox_index_lag_records`,
 		`go_goroutines`,
 		`process_resident_memory_bytes`,
 	} {

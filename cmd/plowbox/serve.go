@@ -212,6 +212,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	pipe.observe = met.observeResult
 	met.watchStore(st, log)
 	met.watchCollector(coll)
+	met.watchIndex(ix)
 	front, err := newFront(cfg.tls, cfg.data, lookupEnv, stderr, log)
 	if err != nil {
 		return err

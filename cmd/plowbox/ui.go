@@ -9,8 +9,9 @@ import (
 	"github.com/plowbox/plowbox/web"
 )
 
-// uiOptions configures the explorer under /micro/ui/ over the store and its index;
-// plowbox's uptime counts from this call.
+// uiOptions configures the explorer under /micro/ui/ over the store and its index, with
+// the signed-in user from the auth layer; plowbox's uptime counts from this call.
 func uiOptions(st *store.Store, ix *index.Index, log *slog.Logger) *web.UIOptions {
-	return &web.UIOptions{Store: st, Index: ix, Version: version, Started: time.Now(), Logger: log}
+	return &web.UIOptions{Store: st, Index: ix, Version: version, Started: time.Now(), Logger: log,
+		Session: web.SessionInfo}
 }

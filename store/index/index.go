@@ -47,6 +47,8 @@ type Index struct {
 	batch int
 	im    *mapping.IndexMappingImpl
 
+	minWindow uint64 // smallest window of newest-first searches; tests lower it
+
 	mu  sync.RWMutex // guards bi: held for reading by searches, for writing to replace it
 	bi  bleve.Index
 	bld builder // used by the follower goroutine only
@@ -79,8 +81,10 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 		log:   opts.Logger,
 		batch: opts.BatchSize,
 		im:    im,
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+
+		minWindow: minWindow,
+		stop:      make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 	if ix.log == nil {
 		ix.log = slog.Default()

@@ -96,6 +96,9 @@ func numRange(field string, lo, hi *float64, loIncl, hiIncl bool) query.Query {
 
 // timeRange matches field within [start, end); a zero bound is open.
 func timeRange(field string, start, end time.Time) query.Query {
+	if start.IsZero() && end.IsZero() {
+		return query.NewMatchAllQuery()
+	}
 	if !fullPrecision[field] {
 		var l, h *int64
 		if !start.IsZero() {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -22,7 +23,7 @@ const (
 	defaultSize      = 50
 	maxSize          = 1000
 	defaultFacetSize = 10
-	maxBuckets       = 10000
+	maxBuckets       = 1000
 )
 
 // Search runs q. A query the index cannot parse or run is a *QueryError.
@@ -65,7 +66,12 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	sr, err := ix.bi.SearchInContext(ctx, req)
+	var sr *bleve.SearchResult
+	if seqOnly(req.Sort) {
+		sr, err = ix.newestFirst(ctx, bq, req, q.After != "")
+	} else {
+		sr, err = ix.bi.SearchInContext(ctx, req)
+	}
 	if err != nil {
 		return nil, ix.searchError(ctx, q, err)
 	}
@@ -104,6 +110,93 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// seqOnly reports whether order is by sequence alone, descending: newest first.
+func seqOnly(order search.SortOrder) bool {
+	if len(order) != 1 {
+		return false
+	}
+	sf, ok := order[0].(*search.SortField)
+	return ok && sf.Field == fieldSeq && sf.Desc
+}
+
+// minWindow is the fewest sequences a newest-first window spans.
+const minWindow = 4096
+
+// newestFirst runs req (sorted newest first) without sorting every match: bleve would
+// read the sequence of each matching document to keep the top ones, which costs a
+// second per million matches. It counts the matches (and their facets) in one pass that
+// reads no doc values, then looks for the page among the newest sequences only, in a
+// window sized from the density of matches and widened until it holds the page. With
+// after, the window ends at the cursor.
+func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool) (*bleve.SearchResult, error) {
+	count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	count.Score = "none"
+	count.Facets = req.Facets
+	cr, err := ix.bi.SearchInContext(ctx, count)
+	if err != nil {
+		return nil, err
+	}
+	need := uint64(req.From + req.Size)
+	if cr.Total == 0 || (!after && uint64(req.From) >= cr.Total) {
+		cr.Hits = nil
+		return cr, nil
+	}
+	// The window is (top-window, top): top is the cursor, or open past the newest indexed
+	// record (documents of a batch being indexed may pass it).
+	top, open := ix.indexed.Load()+1, true
+	if after {
+		v, err := strconv.ParseUint(sortNumber(req.SearchAfter[0]), 10, 64)
+		if err != nil {
+			return nil, &QueryError{Query: "cursor", Err: errors.New("malformed cursor")}
+		}
+		top, open = v, false
+	}
+	docs, _ := ix.bi.DocCount()
+	window := ix.minWindow
+	if docs > 0 {
+		window = max(window, 2*need*docs/cr.Total)
+	}
+	for {
+		var lo, hi *float64
+		if top > window {
+			l := float64(top - window)
+			lo = &l
+		}
+		if !open {
+			h := float64(top)
+			hi = &h
+		}
+		wreq := *req
+		if lo != nil || hi != nil {
+			wreq.Query = query.NewConjunctionQuery([]query.Query{bq, numRange(fieldSeq, lo, hi, false, false)})
+		}
+		wreq.Facets = nil
+		if after {
+			wreq.SearchAfter = nil
+		}
+		wr, err := ix.bi.SearchInContext(ctx, &wreq)
+		if err != nil {
+			return nil, err
+		}
+		if wr.Total >= need || lo == nil {
+			wr.Total = cr.Total
+			wr.Facets = cr.Facets
+			return wr, nil
+		}
+		window *= 4
+	}
+}
+
+// sortNumber decodes a numeric sort value of a hit (prefix-coded) to decimal text; it
+// returns v unchanged when it is not prefix-coded.
+func sortNumber(v string) string {
+	n, err := numeric.PrefixCoded(v).Int64()
+	if err != nil {
+		return v
+	}
+	return strconv.FormatFloat(numeric.Int64ToFloat64(n), 'f', -1, 64)
 }
 
 // searchError classifies an error of bleve's search: the caller's query, the caller's
@@ -372,35 +465,24 @@ func (ix *Index) buckets(ctx context.Context, q Query, bq query.Query) ([]Bucket
 	if len(kinds) == 0 {
 		kinds = []string{KindGood, KindIncomplete, KindBad}
 	}
-	for _, k := range kinds {
-		kq := query.NewConjunctionQuery([]query.Query{bq, termQuery(fieldKind, k)})
-		req := bleve.NewSearchRequestOptions(kq, 0, 0, false)
-		req.Score = "none"
-		fr := bleve.NewFacetRequest(fieldTime, len(ranges))
-		for i, r := range ranges {
-			fr.AddDateTimeRange(strconv.Itoa(i), r.Start, r.End)
-		}
-		req.AddFacet("t", fr)
-		sr, err := ix.bi.SearchInContext(ctx, req)
-		if err != nil {
-			return nil, ix.searchError(ctx, q, err)
-		}
-		res := sr.Facets["t"]
-		if res == nil {
-			continue
-		}
-		for _, dr := range res.DateRanges {
-			i, err := strconv.Atoi(dr.Name)
-			if err != nil || i < 0 || i >= len(out) {
-				continue
+	// One count per range and kind: counting reads no doc values, where a date-range facet
+	// would read the time of every match.
+	for i, r := range ranges {
+		for _, k := range kinds {
+			kq := query.NewConjunctionQuery([]query.Query{bq, termQuery(fieldKind, k), timeRange(fieldTime, r.Start, r.End)})
+			req := bleve.NewSearchRequestOptions(kq, 0, 0, false)
+			req.Score = "none"
+			sr, err := ix.bi.SearchInContext(ctx, req)
+			if err != nil {
+				return nil, ix.searchError(ctx, q, err)
 			}
-			switch k {
+			switch n := int(sr.Total); k {
 			case KindGood:
-				out[i].Good = dr.Count
+				out[i].Good = n
 			case KindIncomplete:
-				out[i].Incomplete = dr.Count
+				out[i].Incomplete = n
 			case KindBad:
-				out[i].Bad = dr.Count
+				out[i].Bad = n
 			}
 		}
 	}

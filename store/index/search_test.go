@@ -161,6 +161,7 @@ func TestPaging(t *testing.T) {
 		e.track("e", "pv", "aid", []string{"shop", "blog", "app"}[i%3], "page", "page "+string(rune('a'+i%26)))
 	}
 	e.sync()
+	e.ix.minWindow = 2 // newest-first pages widen their window
 	for _, sort := range [][]Sort{nil, {{Field: "app_id"}}, {{Field: "page_title", Desc: true}}, {{Field: "collector_tstamp"}}} {
 		var all []uint64
 		q := Query{Size: 10, Sort: sort}
@@ -199,6 +200,20 @@ func TestPaging(t *testing.T) {
 	// From/Size paging.
 	if got := e.seqs(Query{From: 50, Size: 10}); !reflect.DeepEqual(got, []uint64{7, 6, 5, 4, 3, 2, 1}) {
 		t.Errorf("From 50 = %v", got)
+	}
+	if got := e.seqs(Query{From: 57, Size: 10}); len(got) != 0 {
+		t.Errorf("From 57 = %v, want none", got)
+	}
+	// A rare match far from the newest records, found by widening the window.
+	if got := e.seqs(Query{Q: "page_title:\"page a\"", Size: 2}); !reflect.DeepEqual(got, []uint64{53, 27}) {
+		t.Errorf("rare match = %v, want [53 27]", got)
+	}
+	res, err := e.ix.Search(context.Background(), Query{Q: "page_title:\"page a\"", Size: 2})
+	if err != nil || res.Total != 3 || res.Next == "" {
+		t.Fatalf("rare match: total %v, next %q, err %v", res.Total, res.Next, err)
+	}
+	if got := e.seqs(Query{Q: "page_title:\"page a\"", Size: 2, After: res.Next}); !reflect.DeepEqual(got, []uint64{1}) {
+		t.Errorf("rare match, page 2 = %v, want [1]", got)
 	}
 }
 

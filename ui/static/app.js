@@ -38,64 +38,91 @@
     });
   });
 
-  // Live tail: rows from server-sent events, newest first, at most 500.
+  // Live tail: rows from the query API's server-sent events (GET /plowbox/api/tail),
+  // newest first, at most 500.
+  var firstMessage = function (v) {
+    if (!v || typeof v !== "object") return "";
+    if (typeof v.message === "string") return v.message;
+    if (typeof v.expectation === "string") return v.expectation;
+    var keys = Object.keys(v);
+    for (var i = 0; i < keys.length; i++) {
+      var m = firstMessage(v[keys[i]]);
+      if (m) return m;
+    }
+    return "";
+  };
+  var summarize = function (hit) {
+    var ev = hit.event || {}, bad = hit.bad_row, parts = [];
+    if (ev.se_action) parts.push((ev.se_category || "") + " / " + ev.se_action);
+    else if (ev.page_url) parts.push(ev.page_url);
+    if (bad) {
+      var type = String(bad.schema || "").split("/")[1] || "bad row";
+      var msg = firstMessage(bad.data && bad.data.failure);
+      parts.push(type + (msg ? ": " + msg : ""));
+    }
+    return parts.join(" · ");
+  };
   var live = document.getElementById("live");
-  if (live && window.EventSource) {
+  var stream = live && live.getAttribute("data-stream");
+  if (stream && window.EventSource) {
     var rows = document.getElementById("live-rows");
     var state = document.getElementById("live-state");
     var toggle = document.getElementById("live-toggle");
-    var paused = false, queued = [], es = null, seen = 0;
+    var paused = false, queued = [], seen = 0;
     var base = live.getAttribute("data-records");
-    var cell = function (tr, text, cls) {
+    var cell = function (tr, text) {
       var td = document.createElement("td");
       td.textContent = text == null ? "" : String(text);
-      if (cls) td.className = cls;
       tr.appendChild(td);
       return td;
     };
-    var render = function (r) {
+    var render = function (hit) {
+      var ev = hit.event || {};
       var tr = document.createElement("tr");
-      tr.className = "fresh k-" + (r.kind || "");
+      tr.className = "fresh k-" + (hit.kind || "");
       var td = document.createElement("td");
       var a = document.createElement("a");
-      a.href = base + encodeURIComponent(String(r.seq));
-      a.textContent = r.time || ("#" + r.seq);
+      a.href = base + encodeURIComponent(String(hit.seq));
+      a.textContent = hit.time ? String(hit.time).replace("T", " ").replace("Z", "") : "#" + hit.seq;
       td.appendChild(a);
       tr.appendChild(td);
-      var k = cell(tr, "");
       var badge = document.createElement("span");
-      badge.className = "badge k-" + (r.kind || "");
-      badge.textContent = r.kind === "bad" ? "bad row" : (r.kind || "");
-      k.appendChild(badge);
-      cell(tr, r.event_name || r.name || "");
-      cell(tr, r.app_id || "");
-      cell(tr, r.summary || "");
+      badge.className = "badge k-" + (hit.kind || "");
+      badge.textContent = hit.kind === "bad" ? "bad row" : (hit.kind || "");
+      cell(tr, "").appendChild(badge);
+      cell(tr, ev.event_name || ev.event || "");
+      cell(tr, ev.app_id || "");
+      cell(tr, summarize(hit));
       rows.insertBefore(tr, rows.firstChild);
       while (rows.children.length > 500) rows.removeChild(rows.lastChild);
     };
     var say = function (s) { state.textContent = s; };
-    var connect = function () {
-      es = new EventSource(live.getAttribute("data-stream"));
-      es.onopen = function () { say(paused ? "paused" : "live: waiting for records…"); };
-      es.onerror = function () { say("disconnected, retrying…"); };
-      es.addEventListener("error-message", function (e) { say(e.data); });
-      es.onmessage = function (e) {
-        var r;
-        try { r = JSON.parse(e.data); } catch (err) { return; }
-        seen++;
-        if (paused) { queued.push(r); say("paused, " + queued.length + " new"); return; }
-        render(r);
-        say("live: " + seen + " received");
-      };
+    var counted = function () { return "live: " + seen + " received"; };
+    var es = new EventSource(stream);
+    es.onopen = function () { say(paused ? "paused" : (seen ? counted() : "live: waiting for records…")); };
+    es.addEventListener("error", function (e) {
+      if (e.data) { say("The live tail stopped: " + e.data); es.close(); return; }
+      say("disconnected, retrying…");
+    });
+    es.onmessage = function (e) {
+      var hit;
+      try { hit = JSON.parse(e.data); } catch (err) { return; }
+      seen++;
+      if (paused) { queued.push(hit); say("paused, " + queued.length + " new"); return; }
+      render(hit);
+      say(counted());
     };
     toggle.addEventListener("click", function () {
       paused = !paused;
       toggle.setAttribute("aria-pressed", String(paused));
       toggle.textContent = paused ? "Resume" : "Pause";
-      if (!paused) { queued.forEach(render); queued = []; say("live: " + seen + " received"); }
-      else say("paused");
+      if (paused) { say("paused"); return; }
+      queued.forEach(render);
+      queued = [];
+      say(counted());
     });
-    connect();
+  } else if (live) {
+    document.getElementById("live-state").textContent = "not running";
   }
 
   // Test events (Snowplow Mini's example buttons), sent as one TP2 POST each.

@@ -49,9 +49,10 @@ const watch = (p) => {
 };
 ctx.on("page", watch);
 const saved = [];
+// shot saves a screenshot: the whole page on a laptop, the first screen on a phone.
 const shot = async (p, name) => {
   const file = join(shots, name + ".png");
-  await p.screenshot({ path: file, fullPage: true });
+  await p.screenshot({ path: file, fullPage: p.viewportSize().width > phone.width });
   saved.push(file);
 };
 
