@@ -54,7 +54,7 @@ func (c *fakeClock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newAuthFixture(t *testing.T) *authFixture {
+func newAuthFixture(t testing.TB) *authFixture {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	st, err := store.Open(t.TempDir(), store.Options{NoSync: true, Logger: log})
@@ -102,7 +102,7 @@ type req struct {
 }
 
 // do serves r and returns the recorded answer.
-func (f *authFixture) do(t *testing.T, r req) *httptest.ResponseRecorder {
+func (f *authFixture) do(t testing.TB, r req) *httptest.ResponseRecorder {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
@@ -134,7 +134,7 @@ var (
 )
 
 // login signs user in through the form and returns the cookie value and CSRF token.
-func (f *authFixture) login(t *testing.T, user, password string) (cookie, csrf string) {
+func (f *authFixture) login(t testing.TB, user, password string) (cookie, csrf string) {
 	t.Helper()
 	w := f.do(t, req{method: http.MethodPost, path: LoginPath, contentType: "application/x-www-form-urlencoded",
 		body: url.Values{"user": {user}, "password": {password}, "next": {"/micro/all"}}.Encode()})

@@ -368,3 +368,30 @@ func TestUsersAPI(t *testing.T) {
 		t.Errorf("deleted user still signs in: %d", w.Code)
 	}
 }
+
+// The cost of authenticating a request, per credential kind (bcrypt runs once per
+// password, then a digest is remembered).
+func BenchmarkAuthenticate(b *testing.B) {
+	f := newAuthFixture(b)
+	secret, _, err := f.auth.users.CreateToken("vera", "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookie, _ := f.login(b, "vera", viewerPassword)
+	for _, bc := range []struct {
+		name string
+		r    req
+	}{
+		{"basic", req{path: "/plowbox/api/me", basic: asViewer}},
+		{"bearer", req{path: "/plowbox/api/me", bearer: secret}},
+		{"cookie", req{path: "/plowbox/api/me", cookie: cookie}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if w := f.do(b, bc.r); w.Code != http.StatusOK {
+					b.Fatal(w.Code)
+				}
+			}
+		})
+	}
+}
