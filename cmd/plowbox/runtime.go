@@ -542,3 +542,9 @@ func (rt *plane) igluOptions(o *web.IgluOptions) *web.IgluOptions {
 func controlOptions(rt *plane, users *web.Users, tls web.TLSControl) *web.ControlOptions {
 	return &web.ControlOptions{Plane: rt, TLS: tls, Users: users, Version: version, EnrichmentsDir: rt.enrichmentsDir()}
 }
+
+// healthChecker is a component that reports its health, such as the search index.
+type healthChecker interface{ Healthy() error }
+
+// watchIndex makes status report the search index's health.
+func (rt *plane) watchIndex(ix healthChecker) { rt.indexHealth = ix.Healthy }

@@ -208,6 +208,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err != nil {
 		return err
 	}
+	rt.watchIndex(ix)
 	coll := collector.New(cfg.collector, pipe, log)
 	pipe.observe = met.observeResult
 	met.watchStore(st, log)

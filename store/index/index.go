@@ -90,7 +90,7 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 		ix.log = slog.Default()
 	}
 	if ix.batch <= 0 {
-		ix.batch = 5000
+		ix.batch = 2000
 	}
 	ix.bld = builder{
 		kw:   im.AnalyzerNamed(analyzerKeyword),
