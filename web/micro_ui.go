@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plowbox/plowbox/enrich/event"
+	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
 )
 
@@ -254,9 +257,8 @@ type columnStat struct {
 	Values     []string `json:"values"`
 }
 
-// columnStats is POST /micro/columnStats (micro-api.md §8.2). The values are the
-// column's most frequent ones, from an index facet; which 20 Micro returns is not
-// known, and the UI only offers them as filter choices.
+// columnStats is POST /micro/columnStats (micro-api.md §8.2). The values are the first
+// distinct ones of the newest events, with their case kept.
 func (m *microUI) columnStats(c *gin.Context) {
 	var r struct {
 		Columns []string `json:"columns"`
@@ -272,9 +274,10 @@ func (m *microUI) columnStats(c *gin.Context) {
 		}
 		seen[col] = true
 	}
-	values, err := m.columnValues(c.Request.Context(), facets)
+	values, err := m.columnValues(facets)
 	if err != nil {
-		m.searchFailed(c, err)
+		c.Error(err)
+		writeMessage(c, http.StatusInternalServerError, "reading column values failed: "+err.Error())
 		return
 	}
 	var buf bytes.Buffer
@@ -292,12 +295,7 @@ func (m *microUI) columnStats(c *gin.Context) {
 		case strings.HasSuffix(col, "_tstamp"):
 			st.Filterable = false
 		default:
-			st.Values = []string{}
-			for _, t := range values[col] {
-				if len(st.Values) < columnStatsSize {
-					st.Values = append(st.Values, t.Term)
-				}
-			}
+			st.Values = append([]string{}, values[col]...)
 		}
 		if buf.Len() > 1 {
 			buf.WriteByte(',')
@@ -311,34 +309,55 @@ func (m *microUI) columnStats(c *gin.Context) {
 	writeJSON(c, http.StatusOK, buf.Bytes())
 }
 
-// columnValues returns the top values of each column from index facets. A column the
-// index has no facet for (one never seen, or a derived one) has no values.
-func (m *microUI) columnValues(ctx context.Context, cols []string) (map[string][]index.Term, error) {
+// columnStatsScan bounds how many of the newest events columnStats reads for values.
+const columnStatsScan = 2000
+
+// columnValues returns, per column, its first distinct values in newest-first order
+// (micro-api.md §8.2), as the lossy JSON form holds them: strings as they are, other
+// values compact-encoded, null as "null". It reads the newest events from the store
+// rather than the index, whose keywords are lowercased.
+func (m *microUI) columnValues(cols []string) (map[string][]string, error) {
+	values := make(map[string][]string, len(cols))
 	if len(cols) == 0 {
-		return nil, nil
+		return values, nil
 	}
-	q := index.Query{Kinds: eventKinds, Size: 1, Facets: cols, FacetSize: columnStatsSize}
-	res, err := m.s.search(ctx, q)
-	switch {
-	case err == nil:
-		return res.Facets, nil
-	case !isQueryError(err):
-		return nil, err
-	}
-	// Some column has no facet: ask column by column, leaving those out.
-	values := make(map[string][]index.Term, len(cols))
+	seen := make(map[string]map[string]bool, len(cols))
 	for _, col := range cols {
-		q.Facets = []string{col}
-		res, err := m.s.ix.Search(ctx, q)
-		switch {
-		case isQueryError(err):
-		case err != nil:
-			return nil, err
-		default:
-			values[col] = res.Facets[col]
-		}
+		seen[col] = map[string]bool{}
 	}
-	return values, nil
+	full, scanned := 0, 0
+	var decodeErr error
+	err := m.s.store.Events(func(rec *store.Record) bool {
+		scanned++
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(rec.Event.AppendLossyJSON(nil), &obj); err != nil {
+			decodeErr = fmt.Errorf("record %d: %w", rec.Seq, err)
+			return false
+		}
+		for _, col := range cols {
+			raw, ok := obj[col]
+			if !ok || len(values[col]) >= columnStatsSize {
+				continue
+			}
+			v := string(raw)
+			var str string
+			if json.Unmarshal(raw, &str) == nil {
+				v = str
+			}
+			if !seen[col][v] {
+				seen[col][v] = true
+				values[col] = append(values[col], v)
+				if len(values[col]) == columnStatsSize {
+					full++
+				}
+			}
+		}
+		return full < len(cols) && scanned < columnStatsScan
+	})
+	if err == nil {
+		err = decodeErr
+	}
+	return values, err
 }
 
 // timelineBucket is one bucket of POST /micro/timeline, echoed as received.
