@@ -119,8 +119,8 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 		return err
 	}
 	defer ix.Close()
-	var peak atomic.Int64
-	stopRSS := watchRSS(&peak)
+	var peak, peakAnon atomic.Int64
+	stopRSS := watchRSS(&peak, &peakAnon)
 	if err := ix.Sync(ctx, st.LastSeq()); err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	s := ix.Stats()
 	fmt.Fprintf(w, "index: %d records in %s: %.0f events/s; CPU %.0f µs/event (%.0f events per CPU-second); %d values left unindexed\n",
 		s.Docs, took.Round(time.Millisecond), float64(s.Docs)/took.Seconds(), float64(cpu.Microseconds())/float64(s.Docs), float64(s.Docs)/cpu.Seconds(), s.Unindexable)
-	fmt.Fprintf(w, "index: RSS %.0f MB before, peak %.0f MB while indexing\n", mb(rssBefore), mb(peak.Load()))
+	fmt.Fprintf(w, "index: RSS %.0f MB before, peak %.0f MB while indexing (anonymous memory: peak %.0f MB; the rest is mapped bbolt and bleve files)\n", mb(rssBefore), mb(peak.Load()), mb(peakAnon.Load()))
 	w.Flush()
 
 	// Let scorch merge and persist before measuring disk and queries.
@@ -154,7 +154,7 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 		fmt.Fprintf(w, "query %-28s p50 %7.2f ms  p99 %7.2f ms\n", name, ms(pct(ds, 50)), ms(pct(ds, 99)))
 	}
 	fmt.Fprintf(w, "query mix (%d queries): p50 %.2f ms, p99 %.2f ms\n", len(all), ms(pct(all, 50)), ms(pct(all, 99)))
-	fmt.Fprintf(w, "RSS after queries %.0f MB (Go heap in use %.0f MB)\n", mb(rss()), mb(heapInUse()))
+	fmt.Fprintf(w, "RSS after queries %.0f MB, of which anonymous %.0f MB (Go heap in use %.0f MB)\n", mb(rss()), mb(rssAnon()), mb(heapInUse()))
 	return nil
 }
 
@@ -249,8 +249,9 @@ func pct(ds []time.Duration, p int) time.Duration {
 	return s[min(len(s)-1, len(s)*p/100)]
 }
 
-// watchRSS samples the process RSS into peak until the returned function is called.
-func watchRSS(peak *atomic.Int64) func() {
+// watchRSS samples the process RSS and its anonymous part into peak and peakAnon until the
+// returned function is called.
+func watchRSS(peak, peakAnon *atomic.Int64) func() {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -259,6 +260,9 @@ func watchRSS(peak *atomic.Int64) func() {
 		for {
 			if r := rss(); r > peak.Load() {
 				peak.Store(r)
+			}
+			if r := rssAnon(); r > peakAnon.Load() {
+				peakAnon.Store(r)
 			}
 			select {
 			case <-done:
@@ -271,13 +275,20 @@ func watchRSS(peak *atomic.Int64) func() {
 }
 
 // rss returns the resident set size of this process in bytes (Linux), 0 elsewhere.
-func rss() int64 {
+func rss() int64 { return procStatus("VmRSS:") }
+
+// rssAnon returns the anonymous part of the resident set: memory plowbox allocated, as
+// opposed to pages of the bbolt and bleve files it maps, which the kernel can drop.
+func rssAnon() int64 { return procStatus("RssAnon:") }
+
+// procStatus reads a kB value of /proc/self/status in bytes.
+func procStatus(key string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, key); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb * 1024
 		}

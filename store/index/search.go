@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,9 +68,12 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var sr *bleve.SearchResult
-	if seqOnly(req.Sort) {
+	switch {
+	case seqOnly(req.Sort):
 		sr, err = ix.newestFirst(ctx, bq, req, q.After != "")
-	} else {
+	case timeDesc(req.Sort, q.Kinds):
+		sr, err = ix.newestByTime(ctx, bq, req, q.After != "")
+	default:
 		sr, err = ix.bi.SearchInContext(ctx, req)
 	}
 	if err != nil {
@@ -131,18 +135,11 @@ const minWindow = 4096
 // window sized from the density of matches and widened until it holds the page. With
 // after, the window ends at the cursor.
 func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool) (*bleve.SearchResult, error) {
-	count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-	count.Score = "none"
-	count.Facets = req.Facets
-	cr, err := ix.bi.SearchInContext(ctx, count)
-	if err != nil {
-		return nil, err
+	cr, done, err := ix.count(ctx, bq, req, after)
+	if err != nil || done {
+		return cr, err
 	}
 	need := uint64(req.From + req.Size)
-	if cr.Total == 0 || (!after && uint64(req.From) >= cr.Total) {
-		cr.Hits = nil
-		return cr, nil
-	}
 	// The window is (top-window, top): top is the cursor, or open past the newest indexed
 	// record (documents of a batch being indexed may pass it).
 	top, open := ix.indexed.Load()+1, true
@@ -181,11 +178,98 @@ func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.Sea
 			return nil, err
 		}
 		if wr.Total >= need || lo == nil {
-			wr.Total = cr.Total
-			wr.Facets = cr.Facets
+			wr.Total, wr.Facets = cr.Total, cr.Facets
 			return wr, nil
 		}
 		window *= 4
+	}
+}
+
+// count runs the count-only pass of a windowed search: the total and the facets. done
+// is true when no page can hold hits.
+func (ix *Index) count(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool) (*bleve.SearchResult, bool, error) {
+	count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	count.Score = "none"
+	count.Facets = req.Facets
+	cr, err := ix.bi.SearchInContext(ctx, count)
+	if err != nil {
+		return nil, true, err
+	}
+	if cr.Total == 0 || (!after && uint64(req.From) >= cr.Total) {
+		cr.Hits = nil
+		return cr, true, nil
+	}
+	return cr, false, nil
+}
+
+// timeDesc reports whether order is by the time axis, newest first: by time, or by
+// collector_tstamp when every kind searched has one (it is then the time axis).
+func timeDesc(order search.SortOrder, kinds []string) bool {
+	if len(order) != 2 {
+		return false
+	}
+	sf, ok := order[0].(*search.SortField)
+	if !ok || !sf.Desc {
+		return false
+	}
+	switch sf.Field {
+	case fieldTime:
+		return true
+	case "collector_tstamp":
+		return len(kinds) > 0 && !slices.Contains(kinds, KindBad)
+	}
+	return false
+}
+
+// firstTimeWindow is the span of the first window of a search by time, newest first.
+const firstTimeWindow = 10 * time.Minute
+
+// newestByTime runs req (sorted by the time axis, newest first) as newestFirst does, with
+// windows of time ending now (or at the cursor), eight times wider at each step.
+func (ix *Index) newestByTime(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool) (*bleve.SearchResult, error) {
+	cr, done, err := ix.count(ctx, bq, req, after)
+	if err != nil || done {
+		return cr, err
+	}
+	need := uint64(req.From + req.Size)
+	var top time.Time // zero: open, all of the future included
+	if after {
+		t, err := sortTime(req.SearchAfter[0])
+		if err != nil {
+			return nil, &QueryError{Query: "cursor", Err: errors.New("malformed cursor")}
+		}
+		top = t
+	}
+	end := top
+	if end.IsZero() {
+		end = time.Now()
+	}
+	t, f := true, false
+	for window := firstTimeWindow; ; window *= 8 {
+		lo := end.Add(-window)
+		last := window > 30*365*24*time.Hour // the next step would overflow; search everything
+		wreq := *req
+		if !last {
+			dq := query.NewDateRangeInclusiveQuery(lo, top, &t, &t)
+			if top.IsZero() {
+				dq = query.NewDateRangeInclusiveQuery(lo, time.Time{}, &t, &f)
+			}
+			dq.SetField(fieldTime)
+			wreq.Query = query.NewConjunctionQuery([]query.Query{bq, dq})
+		}
+		wreq.Facets = nil
+		wr, err := ix.bi.SearchInContext(ctx, &wreq)
+		if err != nil {
+			return nil, err
+		}
+		full := wr.Total >= need
+		if after {
+			full = len(wr.Hits) >= req.Size
+		}
+		if full || last {
+			wr.Total, wr.Facets = cr.Total, cr.Facets
+			return wr, nil
+		}
 	}
 }
 
