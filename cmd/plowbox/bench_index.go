@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/plowbox/plowbox/enrich"
@@ -36,6 +35,9 @@ type benchIndexConfig struct {
 	reuse   bool
 	span    time.Duration
 	workers int
+	rate    int
+	live    time.Duration
+	noIndex bool
 }
 
 func benchIndexOptions(c *benchIndexConfig) []option {
@@ -47,7 +49,10 @@ func benchIndexOptions(c *benchIndexConfig) []option {
 		{name: "span", usage: "time the generated traffic is spread over", value: duration(&c.span, 24*time.Hour)},
 		{name: "reuse", usage: "reuse the store in --dir when it already has --events records (rebuilds only the index)", value: boolean(&c.reuse, false)},
 		{name: "keep", usage: "keep the temporary directory", value: boolean(&c.keep, false)},
+		{name: "keep-index", usage: "with --reuse, keep the index in --dir too (measures queries only)", value: boolean(&c.noIndex, false)},
 		{name: "workers", usage: "goroutines enriching and writing the generated traffic", value: integer(&c.workers, runtime.NumCPU())},
+		{name: "live-rate", usage: "events/s of the live run: single-event requests written while the index follows; 0 skips it", value: integer(&c.rate, 2000)},
+		{name: "live-duration", usage: "length of the live run", value: duration(&c.live, 10*time.Second)},
 	}
 }
 
@@ -106,8 +111,10 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	w.Flush()
 
 	idxDir := filepath.Join(dir, "index")
-	if err := os.RemoveAll(idxDir); err != nil {
-		return err
+	if !cfg.reuse || !cfg.noIndex {
+		if err := os.RemoveAll(idxDir); err != nil {
+			return err
+		}
 	}
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -134,7 +141,9 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	w.Flush()
 
 	// Let scorch merge and persist before measuring disk and queries.
-	time.Sleep(3 * time.Second)
+	if n >= 100_000 {
+		time.Sleep(3 * time.Second)
+	}
 	lat, err := queryMix(ctx, ix, cfg.rounds, begin, end)
 	if err != nil {
 		return err
@@ -155,6 +164,72 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	}
 	fmt.Fprintf(w, "query mix (%d queries): p50 %.2f ms, p99 %.2f ms\n", len(all), ms(pct(all, 50)), ms(pct(all, 99)))
 	fmt.Fprintf(w, "RSS after queries %.0f MB, of which anonymous %.0f MB (Go heap in use %.0f MB)\n", mb(rss()), mb(rssAnon()), mb(heapInUse()))
+	w.Flush()
+	if cfg.rate > 0 && cfg.live > 0 {
+		return liveRun(ctx, w, st, ix, cfg)
+	}
+	return nil
+}
+
+// liveRun writes single-event requests at cfg.rate through the enricher into the store
+// while the index follows, and measures how long after each write returned (the
+// tracker's 200) the event was searchable.
+func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index, cfg benchIndexConfig) error {
+	en := enrich.New(enrich.Config{Version: version})
+	const tickEvery = 10 * time.Millisecond
+	tick := time.NewTicker(tickEvery)
+	defer tick.Stop()
+	start := time.Now()
+	deadline := start.Add(cfg.live)
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64) // at most 64 writes in flight, as 64 tracker connections
+	errc := make(chan error, 1)
+	cpu0, sent := cpuTime(), 0
+	for r := 10_000_000; time.Now().Before(deadline); {
+		<-tick.C
+		// Catch up with the schedule: the requests due by now.
+		due := int(time.Since(start).Seconds() * float64(cfg.rate))
+		for ; sent < due; sent++ {
+			sem <- struct{}{}
+			r++
+			wg.Go(func() {
+				seq, err := st.WriteSeq(ctx, en.Process(ctx, indextest.Payload(r, 1, time.Now())))
+				<-sem
+				if err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+					return
+				}
+				acked := time.Now()
+				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				defer cancel()
+				if err := ix.Sync(sctx, seq); err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+					return
+				}
+				mu.Lock()
+				lat = append(lat, time.Since(acked))
+				mu.Unlock()
+			})
+		}
+	}
+	took := time.Since(start)
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("live run: %w", err)
+	default:
+	}
+	cpu := cpuTime() - cpu0
+	fmt.Fprintf(w, "live: %d single-event requests in %s (%.0f/s), CPU %.0f%% of one core (enricher, store and index); searchable after the write returned: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		sent, took.Round(time.Millisecond), float64(sent)/took.Seconds(), 100*cpu.Seconds()/took.Seconds(), ms(pct(lat, 50)), ms(pct(lat, 99)), ms(pct(lat, 100)))
 	return nil
 }
 
@@ -205,7 +280,7 @@ func queryMix(ctx context.Context, ix *index.Index, rounds int, begin, end time.
 	}{
 		{"newest 50", index.Query{}},
 		{"micro filter app_id", index.Query{Filters: []index.Filter{{Field: "app_id", Values: []string{"blog"}}}, Kinds: []string{index.KindGood, index.KindIncomplete}}},
-		{"micro filters AND, sorted", index.Query{Filters: []index.Filter{{Field: "event_name", Values: []string{"page_view", "link_click"}}, {Field: "app_id", Values: []string{"shop"}}}, Sort: []index.Sort{{Field: "collector_tstamp", Desc: true}}}},
+		{"micro filters AND, sorted", index.Query{Filters: []index.Filter{{Field: "event_name", Values: []string{"page_view", "link_click"}}, {Field: "app_id", Values: []string{"shop"}}}, Sort: []index.Sort{{Field: "collector_tstamp", Desc: true}}, Kinds: []string{index.KindGood, index.KindIncomplete}}},
 		{"event_id lookup", index.Query{Q: "event_id:0000002a-002a-402a-8006-00000000002a"}},
 		{"nested entity field", index.Query{Q: "contexts_com_acme_user_1.plan:team AND event_name:page_view"}},
 		{"free text", index.Query{Q: "summer sale"}},
@@ -294,15 +369,6 @@ func procStatus(key string) int64 {
 		}
 	}
 	return 0
-}
-
-// cpuTime returns the user and system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func heapInUse() int64 {

@@ -39,7 +39,7 @@ func BenchmarkIndex(b *testing.B) {
 	st := benchStore(b, n)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		ix, err := Open(filepath.Join(b.TempDir(), fmt.Sprint("index", i)), st, Options{Logger: slog.Default()})
+		ix, err := Open(filepath.Join(b.TempDir(), fmt.Sprint("index", i)), st, Options{Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,10 +2,8 @@ package index
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -47,7 +45,6 @@ func (ix *Index) deleteMatching(q query.Query) error {
 	for {
 		req := bleve.NewSearchRequestOptions(q, deleteChunk, 0, false)
 		req.Score = "none"
-		req.SortBy([]string{"_id"})
 		sr, err := ix.bi.Search(req)
 		if err != nil {
 			return fmt.Errorf("search index: find documents to delete: %w", err)
@@ -67,13 +64,4 @@ func (ix *Index) deleteMatching(q query.Query) error {
 			return nil
 		}
 	}
-}
-
-// sortTime decodes a date sort value of a hit.
-func sortTime(v string) (time.Time, error) {
-	n, err := numeric.PrefixCoded(v).Int64()
-	if err != nil {
-		return time.Time{}, fmt.Errorf("date sort value: %w", err)
-	}
-	return time.Unix(0, n).UTC(), nil
 }

@@ -70,6 +70,26 @@ func parseDocID(id string) (seq uint64, kind string, ok bool) {
 	return seq, kind, err == nil
 }
 
+// safeBuild is build that survives a panic on an unforeseen record shape: the record is
+// then indexed by sequence, kind and time only, and counted as unindexable.
+func (b *builder) safeBuild(rec *store.Record) (d *document.Document) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.skipped++
+			d = document.NewDocument(docID(kindOf(rec), rec.Seq))
+			d.AddIDField()
+			d.AddField(document.NewNumericFieldWithIndexingOptions(fieldSeq, nil, float64(rec.Seq), optSortable))
+			b.keyword(d, fieldKind, kindOf(rec), optSortable)
+			if rec.Payload != nil {
+				if f, err := document.NewDateTimeFieldWithIndexingOptions(fieldTime, nil, rec.Payload.Timestamp, "", optSortable); err == nil {
+					d.AddField(f)
+				}
+			}
+		}
+	}()
+	return b.build(rec)
+}
+
 // build returns the document of rec. It never fails: a value that cannot be indexed is
 // left out and counted.
 func (b *builder) build(rec *store.Record) *document.Document {

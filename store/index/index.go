@@ -28,6 +28,10 @@ type Options struct {
 	Logger *slog.Logger
 	// BatchSize caps the records indexed in one bleve batch; 0 means 2000.
 	BatchSize int
+	// Linger is the least time between two batches under a steady stream of commits;
+	// 0 means 20ms, negative means none. It bounds the cost of indexing a busy stream
+	// and adds at most itself to the delay before a record is searchable.
+	Linger time.Duration
 }
 
 // Keys of the values kept inside the bleve index (SetInternal), written with each batch so
@@ -41,13 +45,20 @@ var (
 
 // Index is plowbox's bleve index. It is safe for concurrent use.
 type Index struct {
-	dir   string
-	src   Source
-	log   *slog.Logger
-	batch int
-	im    *mapping.IndexMappingImpl
+	dir    string
+	src    Source
+	log    *slog.Logger
+	batch  int
+	linger time.Duration
+	im     *mapping.IndexMappingImpl
 
 	minWindow uint64 // smallest window of newest-first searches; tests lower it
+
+	countMu   sync.Mutex
+	lastCount struct {
+		key string
+		res *bleve.SearchResult
+	}
 
 	mu  sync.RWMutex // guards bi: held for reading by searches, for writing to replace it
 	bi  bleve.Index
@@ -91,6 +102,12 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 	}
 	if ix.batch <= 0 {
 		ix.batch = 2000
+	}
+	switch {
+	case opts.Linger == 0:
+		ix.linger = 20 * time.Millisecond
+	case opts.Linger > 0:
+		ix.linger = opts.Linger
 	}
 	ix.bld = builder{
 		kw:   im.AnalyzerNamed(analyzerKeyword),
@@ -209,6 +226,7 @@ func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 func (ix *Index) follow(gen uint64) {
 	defer close(ix.done)
 	var retry time.Duration
+	var last time.Time // when the follower last woke for new commits
 	for {
 		wake := ix.src.Changed()
 		if g := ix.src.Generation(); g != gen {
@@ -245,6 +263,14 @@ func (ix *Index) follow(gen uint64) {
 			return
 		case <-wake:
 		}
+		// Under a steady stream of commits, gather a few milliseconds' worth per batch:
+		// each bleve batch has a fixed cost (a segment to build, introduce, persist and
+		// merge) that one-record batches would pay per record. After a quiet spell, the
+		// first record is indexed at once.
+		if d := ix.linger - time.Since(last); d > 0 && !ix.sleep(d) {
+			return
+		}
+		last = time.Now()
 	}
 }
 
@@ -291,7 +317,7 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 	b := bi.NewBatch()
 	last, n := from, 0
 	err = ix.src.Since(from, func(rec *store.Record) bool {
-		if err := b.IndexAdvanced(ix.bld.build(rec)); err != nil {
+		if err := b.IndexAdvanced(ix.bld.safeBuild(rec)); err != nil {
 			ix.bld.skipped++
 			ix.log.Warn("search index: record left unindexed", "seq", rec.Seq, "err", err)
 		}
@@ -336,7 +362,39 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 	ix.bld.skipped = 0
 	ix.indexed.Store(last)
 	ix.notify()
+	ix.throttle(bi)
 	return n >= ix.batch, nil
+}
+
+// maxMemorySegments is how many batches may wait in memory for bleve's persister before
+// the follower waits for it: a rebuild indexes faster than segments are written, and
+// each waiting segment holds memory.
+const maxMemorySegments = 6
+
+// throttle waits (up to 2 s) while too many indexed batches are not yet on disk.
+func (ix *Index) throttle(bi bleve.Index) {
+	for range 100 {
+		if memorySegments(bi) <= maxMemorySegments || !ix.sleep(20*time.Millisecond) {
+			return
+		}
+	}
+}
+
+// memorySegments returns how many in-memory segments bleve's scorch index holds.
+func memorySegments(bi bleve.Index) uint64 {
+	adv, err := bi.Advanced()
+	if err != nil {
+		return 0
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return 0
+	}
+	st, ok := sc.Stats().(*scorch.Stats)
+	if !ok {
+		return 0
+	}
+	return atomic.LoadUint64(&st.TotMemorySegmentsAtRoot)
 }
 
 // notify wakes the goroutines waiting on Changed.
@@ -385,7 +443,7 @@ func (ix *Index) Changed() <-chan struct{} { return *ix.changed.Load() }
 func (ix *Index) Columns(ctx context.Context) ([]string, error) {
 	ix.colMu.Lock()
 	defer ix.colMu.Unlock()
-	return slices.Clone(ix.columns), nil
+	return append([]string{}, ix.columns...), nil
 }
 
 // Healthy returns the last indexing failure, nil when the last batch succeeded.

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -128,4 +129,13 @@ func parseQueryTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// sortTime decodes a date sort value of a hit.
+func sortTime(v string) (time.Time, error) {
+	n, err := numeric.PrefixCoded(v).Int64()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("date sort value: %w", err)
+	}
+	return time.Unix(0, n).UTC(), nil
 }

@@ -28,7 +28,13 @@ const (
 )
 
 // Search runs q. A query the index cannot parse or run is a *QueryError.
-func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+func (ix *Index) Search(ctx context.Context, q Query) (res *Result, err error) {
+	defer func() {
+		// bleve's query parser has panicked on odd input before; the caller gets an error.
+		if p := recover(); p != nil {
+			res, err = nil, &QueryError{Query: q.Q, Err: fmt.Errorf("cannot run this query: %v", p)}
+		}
+	}()
 	start := time.Now()
 	bq, err := ix.buildQuery(q)
 	if err != nil {
@@ -70,16 +76,16 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	var sr *bleve.SearchResult
 	switch {
 	case seqOnly(req.Sort):
-		sr, err = ix.newestFirst(ctx, bq, req, q.After != "")
+		sr, err = ix.newestFirst(ctx, bq, req, q.After != "", countKey(q))
 	case timeDesc(req.Sort, q.Kinds):
-		sr, err = ix.newestByTime(ctx, bq, req, q.After != "")
+		sr, err = ix.newestByTime(ctx, bq, req, q.After != "", countKey(q))
 	default:
 		sr, err = ix.bi.SearchInContext(ctx, req)
 	}
 	if err != nil {
 		return nil, ix.searchError(ctx, q, err)
 	}
-	res := &Result{Total: sr.Total, Hits: make([]Hit, 0, len(sr.Hits))}
+	res = &Result{Total: sr.Total, Hits: make([]Hit, 0, len(sr.Hits))}
 	for _, h := range sr.Hits {
 		seq, kind, ok := parseDocID(h.ID)
 		if !ok {
@@ -134,8 +140,8 @@ const minWindow = 4096
 // reads no doc values, then looks for the page among the newest sequences only, in a
 // window sized from the density of matches and widened until it holds the page. With
 // after, the window ends at the cursor.
-func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool) (*bleve.SearchResult, error) {
-	cr, done, err := ix.count(ctx, bq, req, after)
+func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, error) {
+	cr, done, err := ix.count(ctx, bq, req, after, key)
 	if err != nil || done {
 		return cr, err
 	}
@@ -167,7 +173,7 @@ func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.Sea
 		}
 		wreq := *req
 		if lo != nil || hi != nil {
-			wreq.Query = query.NewConjunctionQuery([]query.Query{bq, numRange(fieldSeq, lo, hi, false, false)})
+			wreq.Query = and(bq, numRange(fieldSeq, lo, hi, false, false))
 		}
 		wreq.Facets = nil
 		if after {
@@ -186,20 +192,47 @@ func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.Sea
 }
 
 // count runs the count-only pass of a windowed search: the total and the facets. done
-// is true when no page can hold hits.
-func (ix *Index) count(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool) (*bleve.SearchResult, bool, error) {
-	count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-	count.Score = "none"
-	count.Facets = req.Facets
-	cr, err := ix.bi.SearchInContext(ctx, count)
+// is true when no page can hold hits. The last count is kept while the index does not
+// change, so that paging through one query counts once.
+func (ix *Index) count(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, bool, error) {
+	docs, err := ix.bi.DocCount()
 	if err != nil {
 		return nil, true, err
+	}
+	state := fmt.Sprint(ix.indexed.Load(), " ", docs, " ", key)
+	var cr *bleve.SearchResult
+	ix.countMu.Lock()
+	if ix.lastCount.key == state {
+		c := *ix.lastCount.res
+		cr = &c
+	}
+	ix.countMu.Unlock()
+	switch _, all := bq.(*query.MatchAllQuery); {
+	case cr != nil:
+	case all && len(req.Facets) == 0:
+		cr = &bleve.SearchResult{Total: docs}
+	default:
+		count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+		count.Score = "none"
+		count.Facets = req.Facets
+		if cr, err = ix.bi.SearchInContext(ctx, count); err != nil {
+			return nil, true, err
+		}
+		c := *cr
+		ix.countMu.Lock()
+		ix.lastCount.key, ix.lastCount.res = state, &c
+		ix.countMu.Unlock()
 	}
 	if cr.Total == 0 || (!after && uint64(req.From) >= cr.Total) {
 		cr.Hits = nil
 		return cr, true, nil
 	}
 	return cr, false, nil
+}
+
+// countKey identifies what q counts: everything but its paging and sort.
+func countKey(q Query) string {
+	return fmt.Sprintf("%q %q %q %d %d %d %q %d", q.Q, fmt.Sprint(q.Filters), q.Kinds, q.Start.UnixNano(), q.End.UnixNano(), q.AfterSeq, q.Facets, q.FacetSize)
 }
 
 // timeDesc reports whether order is by the time axis, newest first: by time, or by
@@ -226,8 +259,8 @@ const firstTimeWindow = 10 * time.Minute
 
 // newestByTime runs req (sorted by the time axis, newest first) as newestFirst does, with
 // windows of time ending now (or at the cursor), eight times wider at each step.
-func (ix *Index) newestByTime(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool) (*bleve.SearchResult, error) {
-	cr, done, err := ix.count(ctx, bq, req, after)
+func (ix *Index) newestByTime(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, error) {
+	cr, done, err := ix.count(ctx, bq, req, after, key)
 	if err != nil || done {
 		return cr, err
 	}
@@ -255,7 +288,7 @@ func (ix *Index) newestByTime(ctx context.Context, bq query.Query, req *bleve.Se
 				dq = query.NewDateRangeInclusiveQuery(lo, time.Time{}, &t, &f)
 			}
 			dq.SetField(fieldTime)
-			wreq.Query = query.NewConjunctionQuery([]query.Query{bq, dq})
+			wreq.Query = and(bq, dq)
 		}
 		wreq.Facets = nil
 		wr, err := ix.bi.SearchInContext(ctx, &wreq)
@@ -549,28 +582,65 @@ func (ix *Index) buckets(ctx context.Context, q Query, bq query.Query) ([]Bucket
 	if len(kinds) == 0 {
 		kinds = []string{KindGood, KindIncomplete, KindBad}
 	}
-	// One count per range and kind: counting reads no doc values, where a date-range facet
-	// would read the time of every match.
+	// Counts per range: counting reads no doc values, where a date-range facet would read
+	// the time of every match. Good events, the bulk, are what remains of the range's
+	// count once the rarer kinds are counted.
 	for i, r := range ranges {
+		in := and(bq, timeRange(fieldTime, r.Start, r.End))
+		total, err := ix.countOf(ctx, q, in)
+		if err != nil {
+			return nil, err
+		}
+		rest := total
 		for _, k := range kinds {
-			kq := query.NewConjunctionQuery([]query.Query{bq, termQuery(fieldKind, k), timeRange(fieldTime, r.Start, r.End)})
-			req := bleve.NewSearchRequestOptions(kq, 0, 0, false)
-			req.Score = "none"
-			sr, err := ix.bi.SearchInContext(ctx, req)
-			if err != nil {
-				return nil, ix.searchError(ctx, q, err)
+			if k == KindGood {
+				continue
 			}
-			switch n := int(sr.Total); k {
-			case KindGood:
-				out[i].Good = n
-			case KindIncomplete:
+			n, err := ix.countOf(ctx, q, and(in, termQuery(fieldKind, k)))
+			if err != nil {
+				return nil, err
+			}
+			if k == KindIncomplete {
 				out[i].Incomplete = n
-			case KindBad:
+			} else {
 				out[i].Bad = n
 			}
+			rest -= n
+		}
+		if slices.Contains(kinds, KindGood) {
+			out[i].Good = rest
 		}
 	}
 	return out, nil
+}
+
+// countOf counts the records matching bq.
+func (ix *Index) countOf(ctx context.Context, q Query, bq query.Query) (int, error) {
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.Score = "none"
+	sr, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return 0, ix.searchError(ctx, q, err)
+	}
+	return int(sr.Total), nil
+}
+
+// and returns the conjunction of qs, leaving out match-all queries, which would make
+// bleve visit every document.
+func and(qs ...query.Query) query.Query {
+	var keep []query.Query
+	for _, q := range qs {
+		if _, all := q.(*query.MatchAllQuery); !all {
+			keep = append(keep, q)
+		}
+	}
+	switch len(keep) {
+	case 0:
+		return query.NewMatchAllQuery()
+	case 1:
+		return keep[0]
+	}
+	return query.NewConjunctionQuery(keep)
 }
 
 // histogramRanges splits [q.Start, q.End) — or the span of the matching records when

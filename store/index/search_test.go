@@ -57,6 +57,7 @@ func TestQueries(t *testing.T) {
 		{"incomplete keeps event fields", Query{Q: "app_id:shop AND kind:incomplete"}, []uint64{4}},
 		{"event schema", Query{Q: `schema:"iglu:com.acme/click/jsonschema/1-0-0"`}, []uint64{3}},
 		{"entity schema", Query{Q: `contexts:"iglu:com.acme/user/jsonschema/1-0-0"`}, []uint64{6, 3, 2, 1}},
+		{"failure entity of the incomplete event", Query{Q: `contexts:"iglu:com.snowplowanalytics.snowplow/failure/jsonschema/1-0-0"`}, []uint64{4}},
 		{"event id", Query{Q: "event_id:11111111-1111-4111-8111-111111111111"}, []uint64{1}},
 		{"huge value: the record is indexed", Query{Q: "event_name:page_view AND contexts_com_acme_user_1.plan:x*"}, []uint64{6}},
 	} {
