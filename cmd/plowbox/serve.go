@@ -38,6 +38,7 @@ type serveConfig struct {
 	maxPayloadSize int
 	maxJSONDepth   int
 	noSync         bool
+	memoryLimit    int64
 	enrichmentsDir string
 	iglu           igluConfig
 	index          indexConfig
@@ -67,6 +68,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "max-payload-size", usage: "largest collector payload in bytes; larger ones become size_violation bad rows", value: integer(&c.maxPayloadSize, 1<<20)},
 		{name: "max-json-depth", usage: "deepest nesting allowed in self-describing JSON", value: integer(&c.maxJSONDepth, 50)},
 		{name: "enrichments", usage: "directory of Snowplow enrichment configs (*.json) to run, as Enrich and Micro read them", value: str(&c.enrichmentsDir, "")},
+		{name: "memory-limit", usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", value: size(&c.memoryLimit, defaultMemoryLimit)},
 		{name: "no-sync", usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", value: boolean(&c.noSync, false)},
 
 		{name: "drop-payload-size", usage: "largest request body in bytes; larger ones get 413 and are not stored", value: int64Value{&cc.DropPayloadSize}},
@@ -148,6 +150,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 	log := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	applyMemoryLimit(cfg.memoryLimit, log)
 	cfg.collector.Name = collector.Name(version)
 	if err := cfg.collector.Validate(); err != nil {
 		return fmt.Errorf("collector configuration: %w", err)
