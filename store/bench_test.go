@@ -114,9 +114,10 @@ func BenchmarkGoodLimit10(b *testing.B) {
 // BenchmarkPayloadCodec compares the binary payload encoding with JSON.
 func BenchmarkPayloadCodec(b *testing.B) {
 	p := testPayload(1)
+	z := testCompressor(b)
 	b.Run("binary", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := decodePayload(appendPayload(nil, p)); err != nil {
+			if _, err := z.decodePayload(z.appendPayload(nil, p)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -138,10 +139,11 @@ func BenchmarkPayloadCodec(b *testing.B) {
 // BenchmarkRecordCodec measures encoding and decoding one good event.
 func BenchmarkRecordCodec(b *testing.B) {
 	o := enrich.Output{Stage: enrich.StageGood, Raw: testRaw("x"), Event: benchEvent(1)}
+	z := testCompressor(b)
 	var buf []byte
 	for b.Loop() {
-		buf = appendRecord(buf[:0], &o, 1)
-		if _, err := decodeRecord(buf, new(Record)); err != nil {
+		buf = z.appendRecord(buf[:0], &o, 1)
+		if _, err := z.decodeRecord(buf, new(Record)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,19 +14,25 @@ import (
 // The on-disk encodings are plowbox's own and owned by this package, so that a change to
 // another package's serialisation can never make stored data unreadable.
 //
-// record  = version:1 stage:1 payloadSeq:uvarint flags:1 [replayOf:uvarint] [raw] [event] [badRow]
+// record  = version:1 stage:1 payloadSeq:uvarint body(recordBody)
+// recordBody = flags:1 [replayOf:uvarint] [raw] [event] [badRow]
 // raw     = vendor:str version:str n:uvarint n×(name:str hasValue:1 [value:str])
 // event   = n:uvarint n×(field:uvarint value:str)   (only fields that are set)
 // badRow  = bytes:str
-// payload = version:1 timestamp:varint(unix seconds) uvarint(nanoseconds) strings…  (see appendPayload)
+// payload = version:1 timestamp:varint(unix seconds) uvarint(nanoseconds) body(strings…)  (see appendPayload)
+// body(x) = tag:1 bytes: x raw, or x compressed with zstd (compress.go)
 // str     = len:uvarint bytes
+//
+// The headers stay uncompressed so that retention and listings read a record's stage and
+// payload, and a payload's time, without decompressing anything.
 
 // recordVersion is the version byte leading every encoded record. Version 1 (format 1)
-// had no replayOf; migrateRecordsV1 rewrites such records.
-const recordVersion = 2
+// had no replayOf; version 2 (format 2) stored the body uncompressed, without its tag.
+const recordVersion = 3
 
-// payloadVersion is the version byte leading every encoded payload.
-const payloadVersion = 1
+// payloadVersion is the version byte leading every encoded payload. Version 1 (formats
+// 1 and 2) stored the strings uncompressed, without their tag.
+const payloadVersion = 2
 
 // Record flags say which optional parts follow.
 const (
@@ -54,15 +60,42 @@ func appendOpt(b []byte, s *string) []byte {
 }
 
 // appendRecord appends the encoding of output o, whose payload has sequence payloadSeq.
-func appendRecord(b []byte, o *enrich.Output, payloadSeq uint64) []byte {
-	return appendReplayRecord(b, o, payloadSeq, 0)
+func (c *compressor) appendRecord(b []byte, o *enrich.Output, payloadSeq uint64) []byte {
+	return c.appendReplayRecord(b, o, payloadSeq, 0)
 }
 
 // appendReplayRecord is appendRecord for a record that replaced bad row replayOf; 0 means
 // none.
-func appendReplayRecord(b []byte, o *enrich.Output, payloadSeq, replayOf uint64) []byte {
-	b = append(b, recordVersion, byte(o.Stage))
-	b = binary.AppendUvarint(b, payloadSeq)
+func (c *compressor) appendReplayRecord(b []byte, o *enrich.Output, payloadSeq, replayOf uint64) []byte {
+	b = appendRecordHead(b, recordVersion, o.Stage, payloadSeq)
+	return c.appendBody(b, appendRecordBody(nil, o, replayOf))
+}
+
+// appendRecordHead appends the uncompressed header of a record.
+func appendRecordHead(b []byte, version byte, st enrich.Stage, payloadSeq uint64) []byte {
+	return binary.AppendUvarint(append(b, version, byte(st)), payloadSeq)
+}
+
+// encodedResult is a result encoded and compressed ahead of its write, in the writing
+// goroutine, so that the store's single writer goroutine only copies bytes into bbolt.
+type encodedResult struct {
+	payload []byte   // the payload's value
+	bodies  [][]byte // each output's record body, tagged; the header needs sequences
+}
+
+// encodeResult encodes r, none of whose outputs replaces a bad row.
+func (c *compressor) encodeResult(r *enrich.Result) *encodedResult {
+	e := &encodedResult{payload: c.appendPayload(nil, r.Payload), bodies: make([][]byte, len(r.Outputs))}
+	var scratch []byte
+	for i := range r.Outputs {
+		scratch = appendRecordBody(scratch[:0], &r.Outputs[i], 0)
+		e.bodies[i] = c.appendBody(nil, scratch)
+	}
+	return e
+}
+
+// appendRecordBody appends the uncompressed body of a record.
+func appendRecordBody(b []byte, o *enrich.Output, replayOf uint64) []byte {
 	var flags byte
 	if replayOf != 0 {
 		flags |= flagReplay
@@ -191,13 +224,37 @@ func (d *decoder) opt() *string {
 
 // decodeRecord decodes an encoded record into rec, copying every value out of b. It
 // returns the sequence of the record's payload, which the caller attaches.
-func decodeRecord(b []byte, rec *Record) (payloadSeq uint64, err error) {
+func (c *compressor) decodeRecord(b []byte, rec *Record) (payloadSeq uint64, err error) {
 	d := decoder{b: b}
-	if v := d.byte(); d.err == nil && v != recordVersion {
-		return 0, fmt.Errorf("record encoding version %d is not supported", v)
+	st, ps, err := recordHeadOf(&d, recordVersion)
+	if err != nil {
+		return 0, err
 	}
-	rec.Stage = enrich.Stage(d.byte())
-	payloadSeq = d.uvarint()
+	body, err := c.openBody(d.b, nil)
+	if err != nil {
+		return 0, err
+	}
+	rec.Stage = st
+	return ps, decodeRecordBody(body, rec)
+}
+
+// recordHeadOf decodes the header of a record of encoding version, which the record must
+// have, leaving d at the body.
+func recordHeadOf(d *decoder, version byte) (enrich.Stage, uint64, error) {
+	if v := d.byte(); d.err == nil && v != version {
+		return 0, 0, fmt.Errorf("record encoding version %d is not supported", v)
+	}
+	st := enrich.Stage(d.byte())
+	ps := d.uvarint()
+	if d.err == nil && st > enrich.StageValidation {
+		return 0, 0, fmt.Errorf("record stage %d: %w", st, errCorrupt)
+	}
+	return st, ps, d.err
+}
+
+// decodeRecordBody decodes the uncompressed body of a record into rec.
+func decodeRecordBody(b []byte, rec *Record) error {
+	d := decoder{b: b}
 	flags := d.byte()
 	if flags&^(flagRaw|flagEvent|flagBadRow|flagReplay) != 0 {
 		d.fail()
@@ -240,31 +297,29 @@ func decodeRecord(b []byte, rec *Record) (payloadSeq uint64, err error) {
 	if d.err == nil && len(d.b) != 0 {
 		d.fail()
 	}
-	if d.err != nil {
-		return 0, d.err
-	}
-	return payloadSeq, nil
+	return d.err
 }
 
 // recordHead decodes only the stage and payload sequence of an encoded record.
 func recordHead(b []byte) (enrich.Stage, uint64, error) {
-	d := decoder{b: b}
-	if v := d.byte(); d.err == nil && v != recordVersion {
-		return 0, 0, fmt.Errorf("record encoding version %d is not supported", v)
-	}
-	st := enrich.Stage(d.byte())
-	ps := d.uvarint()
-	if d.err == nil && st > enrich.StageValidation {
-		return 0, 0, fmt.Errorf("record stage %d: %w", st, errCorrupt)
-	}
-	return st, ps, d.err
+	return recordHeadOf(&decoder{b: b}, recordVersion)
 }
 
 // appendPayload appends the encoding of p.
-func appendPayload(b []byte, p *collector.Payload) []byte {
-	b = append(b, payloadVersion)
-	b = binary.AppendVarint(b, p.Timestamp.Unix())
-	b = binary.AppendUvarint(b, uint64(p.Timestamp.Nanosecond()))
+func (c *compressor) appendPayload(b []byte, p *collector.Payload) []byte {
+	b = appendPayloadHead(b, payloadVersion, p.Timestamp)
+	return c.appendBody(b, appendPayloadBody(nil, p))
+}
+
+// appendPayloadHead appends the uncompressed header of a payload: version and time.
+func appendPayloadHead(b []byte, version byte, t time.Time) []byte {
+	b = append(b, version)
+	b = binary.AppendVarint(b, t.Unix())
+	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+}
+
+// appendPayloadBody appends the uncompressed body of a payload: every field but the time.
+func appendPayloadBody(b []byte, p *collector.Payload) []byte {
 	b = appendStr(b, p.Schema)
 	b = appendStr(b, p.IPAddress)
 	b = appendStr(b, p.Encoding)
@@ -289,12 +344,36 @@ func appendPayload(b []byte, p *collector.Payload) []byte {
 }
 
 // decodePayload decodes an encoded payload, copying every value out of b.
-func decodePayload(b []byte) (*collector.Payload, error) {
+func (c *compressor) decodePayload(b []byte) (*collector.Payload, error) {
 	d := decoder{b: b}
-	if v := d.byte(); d.err == nil && v != payloadVersion {
-		return nil, fmt.Errorf("payload encoding version %d is not supported", v)
+	t, err := payloadHeadOf(&d, payloadVersion)
+	if err != nil {
+		return nil, err
 	}
-	p := &collector.Payload{Timestamp: d.time()}
+	body, err := c.openBody(d.b, nil)
+	if err != nil {
+		return nil, err
+	}
+	p := &collector.Payload{Timestamp: t}
+	if err := decodePayloadBody(body, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// payloadHeadOf decodes the header of a payload of encoding version, which the payload
+// must have, leaving d at the body.
+func payloadHeadOf(d *decoder, version byte) (time.Time, error) {
+	if v := d.byte(); d.err == nil && v != version {
+		return time.Time{}, fmt.Errorf("payload encoding version %d is not supported", v)
+	}
+	t := d.time()
+	return t, d.err
+}
+
+// decodePayloadBody decodes the uncompressed body of a payload into p.
+func decodePayloadBody(b []byte, p *collector.Payload) error {
+	d := decoder{b: b}
 	p.Schema = d.str()
 	p.IPAddress = d.str()
 	p.Encoding = d.str()
@@ -321,18 +400,11 @@ func decodePayload(b []byte) (*collector.Payload, error) {
 	if d.err == nil && len(d.b) != 0 {
 		d.fail()
 	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return p, nil
+	return d.err
 }
 
-// payloadTime decodes only the timestamp of an encoded payload.
+// payloadTime decodes only the timestamp of an encoded payload, which is never
+// compressed.
 func payloadTime(b []byte) (time.Time, error) {
-	d := decoder{b: b}
-	if v := d.byte(); d.err == nil && v != payloadVersion {
-		return time.Time{}, fmt.Errorf("payload encoding version %d is not supported", v)
-	}
-	t := d.time()
-	return t, d.err
+	return payloadHeadOf(&decoder{b: b}, payloadVersion)
 }

@@ -10,7 +10,19 @@ import (
 	"github.com/plowbox/plowbox/enrich/event"
 )
 
+// testCompressor returns a compressor released when the test ends.
+func testCompressor(t testing.TB) *compressor {
+	t.Helper()
+	z, err := newCompressor(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(z.close)
+	return z
+}
+
 func TestRecordRoundTrip(t *testing.T) {
+	z := testCompressor(t)
 	full := out(enrich.StageValidation, "full")
 	for f := range event.NumFields {
 		full.Event.Set(event.Field(f), "v\t\"é\"\n"+string(rune('a'+f%26)))
@@ -28,9 +40,9 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := appendRecord(nil, &tt.o, 300)
+			b := z.appendRecord(nil, &tt.o, 300)
 			var rec Record
-			ps, err := decodeRecord(b, &rec)
+			ps, err := z.decodeRecord(b, &rec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,7 +54,7 @@ func TestRecordRoundTrip(t *testing.T) {
 				t.Errorf("round trip:\n got %+v\nwant %+v", got, tt.o)
 			}
 			for n := range len(b) {
-				if _, err := decodeRecord(b[:n], new(Record)); err == nil {
+				if _, err := z.decodeRecord(b[:n], new(Record)); err == nil {
 					t.Fatalf("decoding %d of %d bytes succeeded", n, len(b))
 				}
 			}
@@ -51,6 +63,7 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 func TestPayloadRoundTrip(t *testing.T) {
+	z := testCompressor(t)
 	tests := []struct {
 		name string
 		p    *collector.Payload
@@ -62,8 +75,8 @@ func TestPayloadRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := appendPayload(nil, tt.p)
-			got, err := decodePayload(b)
+			b := z.appendPayload(nil, tt.p)
+			got, err := z.decodePayload(b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,7 +88,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 				t.Errorf("payloadTime = %v, %v; want %v", ts, err, tt.p.Timestamp)
 			}
 			for n := range len(b) {
-				if _, err := decodePayload(b[:n]); err == nil {
+				if _, err := z.decodePayload(b[:n]); err == nil {
 					t.Fatalf("decoding %d of %d bytes succeeded", n, len(b))
 				}
 			}
@@ -84,36 +97,47 @@ func TestPayloadRoundTrip(t *testing.T) {
 }
 
 func TestDecodeRejectsUnknownVersion(t *testing.T) {
-	b := appendRecord(nil, &enrich.Output{Stage: enrich.StageLoad, BadRow: []byte("x")}, 1)
+	z := testCompressor(t)
+	b := z.appendRecord(nil, &enrich.Output{Stage: enrich.StageLoad, BadRow: []byte("x")}, 1)
 	b[0] = recordVersion + 1
-	if _, err := decodeRecord(b, new(Record)); err == nil {
+	if _, err := z.decodeRecord(b, new(Record)); err == nil {
 		t.Error("record of a newer encoding decoded")
 	}
-	p := appendPayload(nil, testPayload(1))
+	p := z.appendPayload(nil, testPayload(1))
 	p[0] = payloadVersion + 1
-	if _, err := decodePayload(p); err == nil {
+	if _, err := z.decodePayload(p); err == nil {
 		t.Error("payload of a newer encoding decoded")
 	}
 }
 
 func TestRecordReplayOf(t *testing.T) {
+	z := testCompressor(t)
 	o := out(enrich.StageGood, "r")
-	b := appendReplayRecord(nil, &o, 7, 1<<40)
+	b := z.appendReplayRecord(nil, &o, 7, 1<<40)
 	var rec Record
-	if ps, err := decodeRecord(b, &rec); err != nil || ps != 7 || rec.ReplayOf != 1<<40 {
+	if ps, err := z.decodeRecord(b, &rec); err != nil || ps != 7 || rec.ReplayOf != 1<<40 {
 		t.Fatalf("decode = %d, %v, ReplayOf %d; want 7, nil, %d", ps, err, rec.ReplayOf, uint64(1<<40))
 	}
 	if st, ps, err := recordHead(b); err != nil || st != enrich.StageGood || ps != 7 {
 		t.Errorf("recordHead = %d, %d, %v", st, ps, err)
 	}
 	for name, mutate := range map[string]func([]byte){
-		"unknown flag": func(b []byte) { b[3] |= 1 << 6 },
-		"replayOf 0":   func(b []byte) { b[4] = 0 },
+		"unknown flag": func(b []byte) { b[0] |= 1 << 6 },
+		"replayOf 0":   func(b []byte) { b[1] = 0 },
 	} {
-		c := appendReplayRecord(nil, &o, 7, 5)
-		mutate(c)
-		if _, err := decodeRecord(c, new(Record)); err == nil {
-			t.Errorf("%s: decoding succeeded", name)
+		body := appendRecordBody(nil, &o, 5)
+		mutate(body)
+		// Both forms of the body: raw and compressed.
+		for _, tag := range []byte{bodyRaw, bodyZstd} {
+			c := []byte{recordVersion, byte(enrich.StageGood), 7, tag}
+			if tag == bodyZstd {
+				c = z.enc.EncodeAll(body, c)
+			} else {
+				c = append(c, body...)
+			}
+			if _, err := z.decodeRecord(c, new(Record)); err == nil {
+				t.Errorf("%s, tag %d: decoding succeeded", name, tag)
+			}
 		}
 	}
 }

@@ -16,7 +16,8 @@ const FileName = "plowbox.db"
 //
 //	1: the first layout.
 //	2: records carry an optional replayOf (record encoding version 2).
-const FormatVersion = 2
+//	3: record and payload bodies are compressed (record encoding 3, payload encoding 2).
+const FormatVersion = 3
 
 // Bucket names. Payloads and records are keyed by big-endian uint64 sequences, so that key
 // order is arrival order: the oldest entries come first, which suits retention, and

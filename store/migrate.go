@@ -18,21 +18,28 @@ import (
 type migration struct {
 	from uint64
 	what string
-	// step rewrites at most migrateChunk values after position pos and returns the new
-	// position; done is true when nothing is left, in which case step changed nothing.
-	step func(tx *bolt.Tx, pos uint64) (next uint64, done bool, err error)
+	// steps run in order. Each rewrites at most migrateChunk values after position pos
+	// and returns the new position; done is true when nothing is left, in which case the
+	// step changed nothing. A step skips values it already rewrote, so that a migration
+	// interrupted and restarted from position 0 redoes nothing.
+	steps []stepFunc
 }
 
 // migrations lists every migration, by the version they upgrade from.
 var migrations = []migration{
-	{from: 1, what: "records gain replay links (record encoding 2)", step: migrateRecordsV1},
+	{from: 1, what: "records gain replay links (record encoding 2)", steps: []stepFunc{migrateRecordsV1}},
+	{from: 2, what: "records and payloads are compressed (record encoding 3, payload encoding 2)", steps: []stepFunc{migrateRecordsV2, migratePayloadsV1}},
 }
+
+// stepFunc is one step of a migration.
+type stepFunc = func(tx *bolt.Tx, z *compressor, pos uint64) (next uint64, done bool, err error)
 
 // migrateChunk caps the values rewritten in one migration transaction.
 const migrateChunk = 10000
 
-// migrate upgrades the store in db from format version from to FormatVersion.
-func migrate(db *bolt.DB, from uint64, log *slog.Logger) error {
+// migrate upgrades the store in db from format version from to FormatVersion, compressing
+// with z.
+func migrate(db *bolt.DB, z *compressor, from uint64, log *slog.Logger) error {
 	for _, m := range migrations {
 		if m.from < from {
 			continue
@@ -42,24 +49,27 @@ func migrate(db *bolt.DB, from uint64, log *slog.Logger) error {
 		}
 		start := time.Now()
 		log.Info("upgrading the store", "from_format", from, "to_format", from+1, "change", m.what)
-		var pos uint64
 		n := 0
-		for {
-			done := false
-			err := db.Update(func(tx *bolt.Tx) error {
-				var err error
-				if pos, done, err = m.step(tx, pos); err != nil || !done {
-					return err
+		for i, step := range m.steps {
+			last := i == len(m.steps)-1
+			var pos uint64
+			for {
+				done := false
+				err := db.Update(func(tx *bolt.Tx) error {
+					var err error
+					if pos, done, err = step(tx, z, pos); err != nil || !done || !last {
+						return err
+					}
+					return putUint(tx.Bucket(bucketMeta), keyFormat, from+1)
+				})
+				if err != nil {
+					return fmt.Errorf("migrate store from format version %d to %d: %w", from, from+1, err)
 				}
-				return putUint(tx.Bucket(bucketMeta), keyFormat, from+1)
-			})
-			if err != nil {
-				return fmt.Errorf("migrate store from format version %d to %d: %w", from, from+1, err)
+				if done {
+					break
+				}
+				n++
 			}
-			if done {
-				break
-			}
-			n++
 		}
 		log.Info("store upgraded", "format", from+1, "transactions", n, "took", time.Since(start).Round(time.Millisecond))
 		from++
@@ -70,41 +80,108 @@ func migrate(db *bolt.DB, from uint64, log *slog.Logger) error {
 	return nil
 }
 
-// migrateRecordsV1 rewrites records of encoding version 1 as version 2. The two differ in
-// the version byte and in an optional replayOf, which no version 1 record has, so the
-// rewrite changes the first byte; each rewritten value is decoded before it is stored.
-// Records already at version 2 (rewritten before an interruption) are left as they are.
-func migrateRecordsV1(tx *bolt.Tx, pos uint64) (uint64, bool, error) {
-	records := tx.Bucket(bucketRecords)
+// rewriteChunk rewrites up to migrateChunk values of bucket b from key pos on with
+// rewrite, which returns nil for a value to leave as it is. It returns the position after
+// the last value it looked at; done is true when there was none.
+func rewriteChunk(b *bolt.Bucket, what string, pos uint64, rewrite func(v []byte) ([]byte, error)) (uint64, bool, error) {
 	type kv struct{ k, v []byte }
 	var batch []kv
-	c := records.Cursor()
+	c := b.Cursor()
 	var last []byte
 	for k, v := c.Seek(key(pos)); k != nil && len(batch) < migrateChunk; k, v = c.Next() {
 		last = k
 		if len(v) == 0 {
-			return 0, false, fmt.Errorf("record %d: %w", seqOf(k), errCorrupt)
+			return 0, false, fmt.Errorf("%s %d: %w", what, seqOf(k), errCorrupt)
 		}
-		switch v[0] {
-		case recordVersion:
-			continue
-		case 1:
-		default:
-			return 0, false, fmt.Errorf("record %d: unknown record encoding version %d", seqOf(k), v[0])
+		nv, err := rewrite(v)
+		if err != nil {
+			return 0, false, fmt.Errorf("%s %d: %w", what, seqOf(k), err)
 		}
-		nv := append([]byte{recordVersion}, v[1:]...)
-		if _, err := decodeRecord(nv, new(Record)); err != nil {
-			return 0, false, fmt.Errorf("record %d: %w", seqOf(k), err)
+		if nv != nil {
+			batch = append(batch, kv{append([]byte(nil), k...), nv})
 		}
-		batch = append(batch, kv{append([]byte(nil), k...), nv})
 	}
 	if last == nil {
 		return pos, true, nil
 	}
 	for _, e := range batch {
-		if err := records.Put(e.k, e.v); err != nil {
-			return 0, false, fmt.Errorf("rewrite record %d: %w", seqOf(e.k), err)
+		if err := b.Put(e.k, e.v); err != nil {
+			return 0, false, fmt.Errorf("rewrite %s %d: %w", what, seqOf(e.k), err)
 		}
 	}
 	return seqOf(last) + 1, false, nil
+}
+
+// migrateRecordsV1 rewrites records of encoding version 1 as version 2. The two differ in
+// the version byte and in an optional replayOf, which no version 1 record has, so the
+// rewrite changes the first byte; each rewritten value is decoded before it is stored.
+// Records already at version 2 (rewritten before an interruption) are left as they are.
+func migrateRecordsV1(tx *bolt.Tx, _ *compressor, pos uint64) (uint64, bool, error) {
+	return rewriteChunk(tx.Bucket(bucketRecords), "record", pos, func(v []byte) ([]byte, error) {
+		switch v[0] {
+		case 2:
+			return nil, nil
+		case 1:
+		default:
+			return nil, fmt.Errorf("unknown record encoding version %d", v[0])
+		}
+		nv := append([]byte{2}, v[1:]...)
+		d := decoder{b: nv}
+		if _, _, err := recordHeadOf(&d, 2); err != nil {
+			return nil, err
+		}
+		if err := decodeRecordBody(d.b, new(Record)); err != nil {
+			return nil, err
+		}
+		return nv, nil
+	})
+}
+
+// migrateRecordsV2 rewrites records of encoding version 2 as version 3: the same header
+// and a tagged, compressed body. Each rewritten value is decoded before it is stored.
+func migrateRecordsV2(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, error) {
+	return rewriteChunk(tx.Bucket(bucketRecords), "record", pos, func(v []byte) ([]byte, error) {
+		switch v[0] {
+		case recordVersion:
+			return nil, nil
+		case 2:
+		default:
+			return nil, fmt.Errorf("unknown record encoding version %d", v[0])
+		}
+		d := decoder{b: v}
+		st, ps, err := recordHeadOf(&d, 2)
+		if err != nil {
+			return nil, err
+		}
+		nv := z.appendBody(appendRecordHead(make([]byte, 0, len(v)), recordVersion, st, ps), d.b)
+		if _, err := z.decodeRecord(nv, new(Record)); err != nil {
+			return nil, err
+		}
+		return nv, nil
+	})
+}
+
+// migratePayloadsV1 rewrites payloads of encoding version 1 as version 2: the same
+// header (version and time) and a tagged, compressed body. Each rewritten value is
+// decoded before it is stored.
+func migratePayloadsV1(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, error) {
+	return rewriteChunk(tx.Bucket(bucketPayloads), "payload", pos, func(v []byte) ([]byte, error) {
+		switch v[0] {
+		case payloadVersion:
+			return nil, nil
+		case 1:
+		default:
+			return nil, fmt.Errorf("unknown payload encoding version %d", v[0])
+		}
+		d := decoder{b: v}
+		t, err := payloadHeadOf(&d, 1)
+		if err != nil {
+			return nil, err
+		}
+		nv := z.appendBody(appendPayloadHead(make([]byte, 0, len(v)), payloadVersion, t), d.b)
+		if _, err := z.decodePayload(nv); err != nil {
+			return nil, err
+		}
+		return nv, nil
+	})
 }

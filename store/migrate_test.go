@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,15 +14,16 @@ import (
 	"github.com/plowbox/plowbox/enrich"
 )
 
-// testdata/v1.db was written by plowbox's format 1 code (before replay links): one good
-// event, a Reset, then the four payloads of writeSample, so its records are sequences 2
-// to 7 and its generation is 1.
+// testdata/v1.db was written by plowbox's format 1 code (before replay links) and
+// testdata/v2.db by its format 2 code (before compression): one good event, a Reset, then
+// the four payloads of writeSample, so their records are sequences 2 to 7, their
+// payloads 2 to 5, and their generation is 1.
 
-// copyV1 copies the format 1 fixture into a fresh data directory, optionally changed by
-// tamper (run on the raw bbolt file).
-func copyV1(t *testing.T, tamper func(tx *bolt.Tx) error) string {
+// copyFixture copies the store fixture at path into a fresh data directory, optionally
+// changed by tamper (run on the raw bbolt file).
+func copyFixture(t *testing.T, fixture string, tamper func(tx *bolt.Tx) error) string {
 	t.Helper()
-	b, err := os.ReadFile("testdata/v1.db")
+	b, err := os.ReadFile(fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +47,18 @@ func copyV1(t *testing.T, tamper func(tx *bolt.Tx) error) string {
 	return dir
 }
 
-// formatOf reads the format version and the encoding version of every record.
-func formatOf(t *testing.T, s *Store) (format uint64, encodings []byte) {
+// formatOf reads the format version and the encoding version of every record and of
+// every payload.
+func formatOf(t *testing.T, s *Store) (format uint64, encodings, payloadEncodings []byte) {
 	t.Helper()
 	err := s.view(func(tx *bolt.Tx) (err error) {
 		if format, err = getUint(tx.Bucket(bucketMeta), keyFormat); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketPayloads).ForEach(func(_, v []byte) error {
+			payloadEncodings = append(payloadEncodings, v[0])
+			return nil
+		}); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketRecords).ForEach(func(_, v []byte) error {
@@ -60,40 +69,72 @@ func formatOf(t *testing.T, s *Store) (format uint64, encodings []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return format, encodings
+	return format, encodings, payloadEncodings
 }
 
-func TestMigrateV1(t *testing.T) {
+// rewriteFirst applies a step of a migration to the first values of bucket b, the way
+// a migration killed after its first transactions would have left them.
+func rewriteFirst(b *bolt.Bucket, seqs []uint64, rewrite func(v []byte) []byte) error {
+	for _, seq := range seqs {
+		if err := b.Put(key(seq), rewrite(append([]byte(nil), b.Get(key(seq))...))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestMigrate(t *testing.T) {
+	z := testCompressor(t)
 	tests := []struct {
-		name   string
-		tamper func(tx *bolt.Tx) error
+		name, fixture string
+		tamper        func(tx *bolt.Tx) error
 	}{
-		{"untouched", nil},
+		{"v1 untouched", "testdata/v1.db", nil},
 		// A migration killed after its first transactions: some records are rewritten,
 		// the version is still 1.
-		{"interrupted", func(tx *bolt.Tx) error {
-			b := tx.Bucket(bucketRecords)
-			for _, seq := range []uint64{2, 3} {
-				v := append([]byte(nil), b.Get(key(seq))...)
-				v[0] = recordVersion
-				if err := b.Put(key(seq), v); err != nil {
-					return err
-				}
+		{"v1 interrupted", "testdata/v1.db", func(tx *bolt.Tx) error {
+			return rewriteFirst(tx.Bucket(bucketRecords), []uint64{2, 3}, func(v []byte) []byte {
+				v[0] = 2
+				return v
+			})
+		}},
+		{"v2 untouched", "testdata/v2.db", nil},
+		// Killed after rewriting the first records (and, in another run, the first
+		// payloads): the version is still 2.
+		{"v2 interrupted in records", "testdata/v2.db", func(tx *bolt.Tx) error {
+			return rewriteFirst(tx.Bucket(bucketRecords), []uint64{2, 3}, func(v []byte) []byte {
+				d := decoder{b: v}
+				st, ps, _ := recordHeadOf(&d, 2)
+				return z.appendBody(binary.AppendUvarint([]byte{recordVersion, byte(st)}, ps), d.b)
+			})
+		}},
+		{"v2 interrupted in payloads", "testdata/v2.db", func(tx *bolt.Tx) error {
+			if err := rewriteFirst(tx.Bucket(bucketRecords), []uint64{2, 3, 4, 5, 6, 7}, func(v []byte) []byte {
+				d := decoder{b: v}
+				st, ps, _ := recordHeadOf(&d, 2)
+				return z.appendBody(binary.AppendUvarint([]byte{recordVersion, byte(st)}, ps), d.b)
+			}); err != nil {
+				return err
 			}
-			return nil
+			return rewriteFirst(tx.Bucket(bucketPayloads), []uint64{2}, func(v []byte) []byte {
+				d := decoder{b: v}
+				ts, _ := payloadHeadOf(&d, 1)
+				return z.appendBody(appendPayloadHead(nil, payloadVersion, ts), d.b)
+			})
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := copyV1(t, tt.tamper)
+			dir := copyFixture(t, tt.fixture, tt.tamper)
 			s, err := Open(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			format, encs := formatOf(t, s)
-			if format != FormatVersion || string(encs) != strings.Repeat(string(rune(recordVersion)), 6) {
-				t.Errorf("after Open: format %d, record encodings %v; want %d and six of %d", format, encs, FormatVersion, recordVersion)
+			format, encs, pencs := formatOf(t, s)
+			if format != FormatVersion || string(encs) != strings.Repeat(string(rune(recordVersion)), 6) || string(pencs) != strings.Repeat(string(rune(payloadVersion)), 4) {
+				t.Errorf("after Open: format %d, record encodings %v, payload encodings %v; want %d, six of %d, four of %d",
+					format, encs, pencs, FormatVersion, recordVersion, payloadVersion)
 			}
 			checkSample(t, s)
 			if s.Generation() != 1 || s.LastSeq() != 7 || s.FirstSeq() != 2 {
@@ -136,19 +177,41 @@ func TestMigrateV1(t *testing.T) {
 // TestMigrateFailureKeepsVersion checks that a migration that cannot finish leaves the
 // store at its old version, with a message naming the record.
 func TestMigrateFailureKeepsVersion(t *testing.T) {
-	dir := copyV1(t, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRecords)
-		v := append([]byte(nil), b.Get(key(5))...)
-		v = v[:len(v)-1] // truncated
-		return b.Put(key(5), v)
-	})
+	truncate := func(bucket []byte, seq uint64) func(tx *bolt.Tx) error {
+		return func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucket)
+			v := append([]byte(nil), b.Get(key(seq))...)
+			return b.Put(key(seq), v[:len(v)-1])
+		}
+	}
+	for _, tt := range []struct {
+		fixture string
+		tamper  func(tx *bolt.Tx) error
+		version uint64
+		want    []string
+	}{
+		{"testdata/v1.db", truncate(bucketRecords, 5), 1, []string{"record 5", "format version 1 to 2"}},
+		{"testdata/v2.db", truncate(bucketRecords, 5), 2, []string{"record 5", "format version 2 to 3"}},
+		{"testdata/v2.db", truncate(bucketPayloads, 3), 2, []string{"payload 3", "format version 2 to 3"}},
+	} {
+		t.Run(strings.Join(tt.want, " "), func(t *testing.T) {
+			testMigrateFailure(t, copyFixture(t, tt.fixture, tt.tamper), tt.version, tt.want)
+		})
+	}
+}
+
+// testMigrateFailure checks that opening the store in dir fails with an error naming
+// want and leaves the store at format version.
+func testMigrateFailure(t *testing.T, dir string, version uint64, want []string) {
 	s, err := Open(dir, Options{})
 	if err == nil {
 		s.Close()
 		t.Fatal("Open succeeded")
 	}
-	if !strings.Contains(err.Error(), "record 5") || !strings.Contains(err.Error(), "format version 1 to 2") {
-		t.Errorf("Open() = %v, want it to name record 5 and the migration", err)
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("Open() = %v, want it to name %q", err, w)
+		}
 	}
 	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
 	if err != nil {
@@ -157,8 +220,8 @@ func TestMigrateFailureKeepsVersion(t *testing.T) {
 	defer db.Close()
 	if err := db.View(func(tx *bolt.Tx) error {
 		v, err := getUint(tx.Bucket(bucketMeta), keyFormat)
-		if err == nil && v != 1 {
-			t.Errorf("format version after a failed migration = %d, want 1", v)
+		if err == nil && v != version {
+			t.Errorf("format version after a failed migration = %d, want %d", v, version)
 		}
 		return err
 	}); err != nil {

@@ -45,7 +45,7 @@ func (s *Store) prepare(opts Options) error {
 		return err
 	}
 	if version < FormatVersion {
-		if err := migrate(s.db, version, s.log); err != nil {
+		if err := migrate(s.db, s.z, version, s.log); err != nil {
 			return err
 		}
 	}

@@ -47,7 +47,7 @@ func (s *Store) scan(idx []byte, forward bool, after uint64, fn func(*Record) bo
 	for chunk := firstChunk; ; chunk = min(2*chunk, maxChunk) {
 		recs = recs[:0]
 		err := s.view(func(tx *bolt.Tx) error {
-			r := reader{records: tx.Bucket(bucketRecords), payloads: tx.Bucket(bucketPayloads), cache: &cache}
+			r := reader{z: s.z, records: tx.Bucket(bucketRecords), payloads: tx.Bucket(bucketPayloads), cache: &cache}
 			c := tx.Bucket(idx).Cursor()
 			var k []byte
 			switch {
@@ -109,7 +109,7 @@ func step(c *bolt.Cursor, forward bool) []byte {
 // Get returns the record with sequence seq; ok is false when there is none.
 func (s *Store) Get(seq uint64) (rec *Record, ok bool, err error) {
 	err = s.view(func(tx *bolt.Tx) error {
-		r := reader{records: tx.Bucket(bucketRecords), payloads: tx.Bucket(bucketPayloads), cache: new(payloadCache)}
+		r := reader{z: s.z, records: tx.Bucket(bucketRecords), payloads: tx.Bucket(bucketPayloads), cache: new(payloadCache)}
 		rec, ok, err = r.get(key(seq))
 		return err
 	})
@@ -143,6 +143,7 @@ type payloadCache struct {
 
 // reader decodes records within one read transaction.
 type reader struct {
+	z                 *compressor
 	records, payloads *bolt.Bucket
 	cache             *payloadCache
 }
@@ -160,7 +161,7 @@ func (r *reader) get(k []byte) (rec *Record, ok bool, err error) {
 // decode decodes the record stored under key k with value v.
 func (r *reader) decode(k, v []byte) (*Record, error) {
 	rec := &Record{Seq: seqOf(k)}
-	ps, err := decodeRecord(v, rec)
+	ps, err := r.z.decodeRecord(v, rec)
 	if err != nil {
 		return nil, fmt.Errorf("store: record %d: %w", rec.Seq, err)
 	}
@@ -170,7 +171,7 @@ func (r *reader) decode(k, v []byte) (*Record, error) {
 		if pv == nil {
 			return nil, fmt.Errorf("store: record %d: payload %d is missing", rec.Seq, ps)
 		}
-		p, err := decodePayload(pv)
+		p, err := r.z.decodePayload(pv)
 		if err != nil {
 			return nil, fmt.Errorf("store: payload %d: %w", ps, err)
 		}

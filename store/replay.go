@@ -150,7 +150,7 @@ func (s *Store) BadSeqs() ([]uint64, error) {
 func (s *Store) getBad(seqs []uint64) ([]*Record, error) {
 	var recs []*Record
 	err := s.view(func(tx *bolt.Tx) error {
-		r := reader{records: tx.Bucket(bucketRecords), payloads: tx.Bucket(bucketPayloads), cache: new(payloadCache)}
+		r := reader{z: s.z, records: tx.Bucket(bucketRecords), payloads: tx.Bucket(bucketPayloads), cache: new(payloadCache)}
 		for _, seq := range seqs {
 			rec, ok, err := r.get(key(seq))
 			if err != nil {
@@ -193,13 +193,13 @@ func (w *txWriter) replace(reps []*replacement, m *meta, deleted *[]uint64) (uin
 		}
 		ps, ok := copies[r.res.Payload]
 		if !ok {
-			if ps, err = w.putPayload(r.res, m); err != nil {
+			if ps, err = w.putPayload(r.res, nil, m); err != nil {
 				return 0, err
 			}
 			copies[r.res.Payload] = ps
 		}
 		r.first = m.nextRecord
-		if err := w.putOutputs(r.res.Outputs, ps, r.old, m); err != nil {
+		if err := w.putOutputs(r.res.Outputs, nil, ps, r.old, m); err != nil {
 			return 0, err
 		}
 		records += uint64(len(r.res.Outputs))

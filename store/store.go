@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,6 +99,7 @@ type Store struct {
 	onCommit func(batch, records int, d time.Duration)
 	onDelete func(seqs []uint64)
 	ret      retention
+	z        *compressor // compresses the bodies of stored values
 
 	mu     sync.RWMutex // held for reading while enqueuing, for writing by Close
 	closed bool
@@ -129,7 +131,13 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	z, err := newCompressor(runtime.GOMAXPROCS(0))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	s := &Store{
+		z:        z,
 		db:       db,
 		path:     path,
 		log:      opts.Logger,
@@ -152,6 +160,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	ch := make(chan struct{})
 	s.changed.Store(&ch)
 	if err := s.prepare(opts); err != nil {
+		s.z.close()
 		s.db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -182,6 +191,7 @@ func (s *Store) Close() error {
 	close(s.queue)
 	s.mu.Unlock()
 	<-s.done
+	defer s.z.close() // after bbolt, which waits for the reads under way
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}

@@ -309,7 +309,7 @@ func TestWriteContextCancelled(t *testing.T) {
 
 func TestWriteContextCancelledWhileQueueFull(t *testing.T) {
 	// A store whose writer never reads: the enqueue blocks until ctx is done.
-	s := &Store{queue: make(chan *request)}
+	s := &Store{queue: make(chan *request), z: testCompressor(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	go cancel()
 	err := s.Write(ctx, &enrich.Result{Payload: testPayload(1), Outputs: []enrich.Output{out(enrich.StageGood, "a")}})

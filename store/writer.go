@@ -27,6 +27,7 @@ const (
 type request struct {
 	op    op
 	res   *enrich.Result // opWrite: the result to store
+	enc   *encodedResult // opWrite: res encoded by the caller
 	reps  []*replacement // opReplace: the replacements, completed by the writer
 	first uint64         // set by the writer: sequence of the first record
 	errc  chan error     // receives the outcome once the batch is committed
@@ -51,7 +52,9 @@ func (s *Store) WriteSeq(ctx context.Context, r *enrich.Result) (first uint64, e
 	if len(r.Outputs) == 0 {
 		return 0, nil
 	}
-	req := &request{op: opWrite, res: r, errc: make(chan error, 1)}
+	// Compressing here, in each caller's goroutine, keeps the writer goroutine (which
+	// every write goes through) from becoming the bottleneck.
+	req := &request{op: opWrite, res: r, enc: s.z.encodeResult(r), errc: make(chan error, 1)}
 	if err := s.enqueue(ctx, req); err != nil {
 		return 0, err
 	}
@@ -171,7 +174,7 @@ func (s *Store) commit(batch []*request) {
 		}()
 		m = s.meta
 		writes, records, deleted, prune = 0, 0, deleted[:0], false
-		var w txWriter
+		w := txWriter{z: s.z}
 		w.init(tx)
 		for _, req := range batch {
 			switch req.op {
@@ -192,7 +195,7 @@ func (s *Store) commit(batch []*request) {
 				records += n
 			default:
 				req.first = m.nextRecord
-				if err := w.put(req.res, &m); err != nil {
+				if err := w.put(req.res, req.enc, &m); err != nil {
 					return err
 				}
 				writes++
@@ -239,6 +242,7 @@ func (s *Store) commit(batch []*request) {
 
 // txWriter holds the buckets of one write transaction.
 type txWriter struct {
+	z                                          *compressor // nil when the transaction writes no values
 	meta, payloads, records, good, bad, events *bolt.Bucket
 }
 
@@ -255,19 +259,27 @@ func (w *txWriter) init(tx *bolt.Tx) {
 	}
 }
 
-// put stores the payload of r once, then each output, advancing m.
-func (w *txWriter) put(r *enrich.Result, m *meta) error {
-	ps, err := w.putPayload(r, m)
+// put stores the payload of r once, then each output, advancing m. enc is r encoded;
+// nil encodes it now.
+func (w *txWriter) put(r *enrich.Result, enc *encodedResult, m *meta) error {
+	if enc == nil {
+		enc = w.z.encodeResult(r)
+	}
+	ps, err := w.putPayload(r, enc.payload, m)
 	if err != nil {
 		return err
 	}
-	return w.putOutputs(r.Outputs, ps, 0, m)
+	return w.putOutputs(r.Outputs, enc.bodies, ps, 0, m)
 }
 
-// putPayload stores the payload of r under the next payload sequence, which it returns.
-func (w *txWriter) putPayload(r *enrich.Result, m *meta) (uint64, error) {
+// putPayload stores the payload of r, whose encoding is v (nil: encode it now), under the
+// next payload sequence, which it returns.
+func (w *txWriter) putPayload(r *enrich.Result, v []byte, m *meta) (uint64, error) {
 	ps := m.nextPayload
-	if err := w.payloads.Put(key(ps), appendPayload(nil, r.Payload)); err != nil {
+	if v == nil {
+		v = w.z.appendPayload(nil, r.Payload)
+	}
+	if err := w.payloads.Put(key(ps), v); err != nil {
 		return 0, fmt.Errorf("put payload %d: %w", ps, err)
 	}
 	m.nextPayload++
@@ -275,13 +287,20 @@ func (w *txWriter) putPayload(r *enrich.Result, m *meta) (uint64, error) {
 }
 
 // putOutputs stores outputs, whose payload has sequence ps, under the next record
-// sequences. replayOf, when not 0, is the bad row they replace.
-func (w *txWriter) putOutputs(outputs []enrich.Output, ps, replayOf uint64, m *meta) error {
+// sequences. replayOf, when not 0, is the bad row they replace. bodies, when not nil,
+// are the outputs' encoded bodies (made with replayOf 0); when nil, they are encoded now.
+func (w *txWriter) putOutputs(outputs []enrich.Output, bodies [][]byte, ps, replayOf uint64, m *meta) error {
 	for i := range outputs {
 		o := &outputs[i]
 		seq := m.nextRecord
 		k := key(seq)
-		if err := w.records.Put(k, appendReplayRecord(nil, o, ps, replayOf)); err != nil {
+		var v []byte
+		if bodies != nil {
+			v = append(appendRecordHead(make([]byte, 0, 12+len(bodies[i])), recordVersion, o.Stage, ps), bodies[i]...)
+		} else {
+			v = w.z.appendReplayRecord(nil, o, ps, replayOf)
+		}
+		if err := w.records.Put(k, v); err != nil {
 			return fmt.Errorf("put record %d: %w", seq, err)
 		}
 		for _, b := range w.kindBuckets(o.Stage) {
