@@ -226,7 +226,8 @@ func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 func (ix *Index) follow(gen uint64) {
 	defer close(ix.done)
 	var retry time.Duration
-	var last time.Time // when the follower last woke for new commits
+	var last time.Time     // when the follower last woke for new commits
+	var busy time.Duration // time spent indexing since then
 	for {
 		wake := ix.src.Changed()
 		if g := ix.src.Generation(); g != gen {
@@ -239,7 +240,9 @@ func (ix *Index) follow(gen uint64) {
 			}
 			gen = g
 		}
+		began := time.Now()
 		more, err := ix.step(gen)
+		busy += time.Since(began)
 		if err != nil {
 			ix.fail(err)
 			retry = min(max(2*retry, 100*time.Millisecond), 10*time.Second)
@@ -251,11 +254,11 @@ func (ix *Index) follow(gen uint64) {
 		retry = 0
 		ix.lastErr.Store(nil)
 		if more {
-			select {
-			case <-ix.stop:
+			// A backlog: index it at half duty too, the other half is ingestion's.
+			if !ix.sleep(busy) {
 				return
-			default:
 			}
+			last, busy = time.Now(), 0
 			continue
 		}
 		select {
@@ -266,11 +269,13 @@ func (ix *Index) follow(gen uint64) {
 		// Under a steady stream of commits, gather a few milliseconds' worth per batch:
 		// each bleve batch has a fixed cost (a segment to build, introduce, persist and
 		// merge) that one-record batches would pay per record. After a quiet spell, the
-		// first record is indexed at once.
-		if d := ix.linger - time.Since(last); d > 0 && !ix.sleep(d) {
+		// first record is indexed at once. Indexing also takes at most half of the time
+		// between wake-ups, so that under a flood ingestion keeps its speed while the
+		// index lags behind, and catches up when the flood ends.
+		if d := max(ix.linger, 2*busy) - time.Since(last); d > 0 && !ix.sleep(d) {
 			return
 		}
-		last = time.Now()
+		last, busy = time.Now(), 0
 	}
 }
 
