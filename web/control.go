@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,6 +182,16 @@ func text(c *gin.Context, status int, msg string) {
 }
 
 // form parses the request's form (query, urlencoded or multipart body) and returns it.
+// methodForm answers status with Mini's text msg unless the request uses one of methods,
+// then reads its form as form does.
+func methodForm(c *gin.Context, status int, msg string, methods ...string) (url.Values, bool) {
+	if !slices.Contains(methods, c.Request.Method) {
+		text(c, status, msg)
+		return nil, false
+	}
+	return form(c)
+}
+
 func form(c *gin.Context) (url.Values, bool) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)
 	var err error
@@ -219,11 +230,7 @@ func (k *control) restartServices(c *gin.Context) {
 }
 
 func (k *control) restartService(c *gin.Context) {
-	if c.Request.Method != http.MethodPut {
-		text(c, http.StatusNotFound, "Only PUT is supported")
-		return
-	}
-	f, ok := form(c)
+	f, ok := methodForm(c, http.StatusNotFound, "Only PUT is supported", http.MethodPut)
 	if !ok {
 		return
 	}
@@ -248,11 +255,7 @@ func (k *control) restartService(c *gin.Context) {
 }
 
 func (k *control) resetService(c *gin.Context) {
-	if c.Request.Method != http.MethodPost {
-		text(c, http.StatusBadRequest, "Only POST is supported")
-		return
-	}
-	f, ok := form(c)
+	f, ok := methodForm(c, http.StatusBadRequest, "Only POST is supported", http.MethodPost)
 	if !ok {
 		return
 	}
@@ -348,11 +351,7 @@ func validUUID(s string) bool {
 }
 
 func (k *control) externalIglu(c *gin.Context) {
-	if c.Request.Method != http.MethodPost && c.Request.Method != http.MethodPut {
-		text(c, http.StatusNotFound, "")
-		return
-	}
-	f, ok := form(c)
+	f, ok := methodForm(c, http.StatusNotFound, "", http.MethodPost, http.MethodPut)
 	if !ok {
 		return
 	}
@@ -417,11 +416,7 @@ func (k *control) reachable(ctx context.Context, uri string) bool {
 }
 
 func (k *control) localIgluAPIKey(c *gin.Context) {
-	if c.Request.Method != http.MethodPost {
-		text(c, http.StatusNotFound, "")
-		return
-	}
-	f, ok := form(c)
+	f, ok := methodForm(c, http.StatusNotFound, "", http.MethodPost)
 	if !ok {
 		return
 	}
@@ -442,11 +437,7 @@ func (k *control) localIgluAPIKey(c *gin.Context) {
 }
 
 func (k *control) credentials(c *gin.Context) {
-	if c.Request.Method != http.MethodPost {
-		text(c, http.StatusNotFound, "")
-		return
-	}
-	f, ok := form(c)
+	f, ok := methodForm(c, http.StatusNotFound, "", http.MethodPost)
 	if !ok {
 		return
 	}
@@ -483,11 +474,7 @@ func noTLS(c *gin.Context) {
 }
 
 func (k *control) domainName(c *gin.Context) {
-	if c.Request.Method != http.MethodPost {
-		text(c, http.StatusNotFound, "")
-		return
-	}
-	f, ok := form(c)
+	f, ok := methodForm(c, http.StatusNotFound, "", http.MethodPost)
 	if !ok {
 		return
 	}

@@ -117,11 +117,7 @@ func (rp *replayer) api(c *gin.Context) {
 // controlPlane serves POST /control-plane/replay: form fields q or all=true in, a line of
 // text out, as Mini's control-plane verbs answer.
 func (rp *replayer) controlPlane(c *gin.Context) {
-	if c.Request.Method != http.MethodPost {
-		text(c, http.StatusMethodNotAllowed, "Only POST is supported")
-		return
-	}
-	f, ok := form(c)
+	f, ok := methodForm(c, http.StatusMethodNotAllowed, "Only POST is supported", http.MethodPost)
 	if !ok {
 		return
 	}
