@@ -209,6 +209,12 @@ func (a *Auth) guard(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusForbidden, "Forbidden: this needs the admin role; "+p.User.Name+" is a "+string(p.User.Role))
 		return
 	}
+	if p.Via == "cookie" && changesState(req.Method, path) && crossSite(req) {
+		// SameSite=Lax sends the cookie with a cross-site top-level GET, and Micro's
+		// GET /micro/reset wipes the store: a browser's ambient cookie never does that.
+		c.AbortWithStatusJSON(http.StatusForbidden, "Forbidden: cross-site request refused; open plowbox directly, or use basic auth or an API token")
+		return
+	}
 	if unsafeMethod(req.Method) && (role == RoleAdmin || strings.HasPrefix(path, "/plowbox/")) {
 		if crossSite(req) {
 			c.AbortWithStatusJSON(http.StatusForbidden, "Forbidden: cross-site request refused")

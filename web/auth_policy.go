@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -72,6 +73,15 @@ func requiredRole(method, path string) Role {
 		}
 	}
 	return RoleViewer
+}
+
+// stateGETs are the routes whose GET changes state: Micro's reset.
+var stateGETs = []string{"/micro/reset"}
+
+// changesState reports whether method on path may change state: every unsafe method,
+// and GET or HEAD on stateGETs.
+func changesState(method, path string) bool {
+	return unsafeMethod(method) || slices.Contains(stateGETs, path)
 }
 
 // crossSite reports whether a browser sent req from another site: Sec-Fetch-Site says
