@@ -32,6 +32,7 @@ type Auth struct {
 	users    *Users
 	throttle *throttle
 	log      *slog.Logger
+	origins  []string // origins allowed credentialed CORS on /micro/* (AllowOrigins)
 }
 
 // BasicAuth is the former name of Auth.
@@ -188,7 +189,7 @@ func (a *Auth) guard(c *gin.Context) {
 		return
 	}
 	if underPrefix(path, "/micro") {
-		microCORS(c) // so that browsers can read the 401 too
+		a.microCORS(c) // so that browsers can read the 401 too
 	}
 	p, err := a.identify(c)
 	if err != nil {

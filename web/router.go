@@ -105,7 +105,7 @@ func newRouter(o Options) (*gin.Engine, http.Handler) {
 	}
 
 	m := &micro{store: o.Store, generation: o.MicroAPI, badRows: o.BadRows}
-	mg := r.Group("/micro", microCORS)
+	mg := r.Group("/micro", o.Auth.microCORS)
 	if o.Auth != nil {
 		mg.Use(o.Auth.middleware)
 	}
@@ -138,7 +138,7 @@ func newRouter(o Options) (*gin.Engine, http.Handler) {
 			return
 		}
 		if strings.HasPrefix(c.Request.URL.Path, "/micro") {
-			microCORS(c)
+			o.Auth.microCORS(c)
 			if c.IsAborted() {
 				return
 			}
@@ -168,26 +168,6 @@ func newRouter(o Options) (*gin.Engine, http.Handler) {
 		stripCredentials(req)
 		collectorHandler.ServeHTTP(w, req)
 	})
-}
-
-// microCORS adds the CORS headers of Micro 1.x to /micro/* (micro-api.md §1), so that
-// browser pages can query plowbox, and answers preflights before authentication.
-func microCORS(c *gin.Context) {
-	origin := c.GetHeader("Origin")
-	if origin == "" || origin == "null" {
-		origin = "*"
-	}
-	h := c.Writer.Header()
-	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Allow-Credentials", "true")
-	h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
-	h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
-	if origin != "*" {
-		h.Add("Vary", "Origin")
-	}
-	if c.Request.Method == http.MethodOptions {
-		c.AbortWithStatus(http.StatusOK)
-	}
 }
 
 // recovery turns a panic in a handler into a logged 500 instead of a dropped connection.

@@ -28,6 +28,7 @@ type serveConfig struct {
 	data           string
 	auth           string
 	user           string
+	corsOrigins    []string
 	password       string
 	output         string
 	eventLog       bool
@@ -55,6 +56,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "addr", usage: "address to listen on", value: str(&c.addr, ":9090")},
 		{name: "data", usage: "data directory: events, bad rows, schemas and settings", value: str(&c.data, "./plowbox-data")},
 		{name: "auth", usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", value: enum(&c.auth, "basic", "basic", "none")},
+		{name: "cors-origins", usage: "browser origins (https://host[:port], comma-separated) allowed to read /micro/* with a user's credentials under --auth basic; other origins get CORS without credentials", value: list(&c.corsOrigins)},
 		{name: "user", usage: "user name for --auth basic", value: str(&c.user, "admin")},
 		{name: "password", usage: "password for --auth basic; when empty, plowbox generates one at first start, prints it once and keeps its hash in the data directory", value: str(&c.password, "")},
 		{name: "output", usage: "print each good event to stdout: tsv (enriched TSV) or json (flattened JSON); empty for none", value: enum(&c.output, "", "", "tsv", "json")},
@@ -190,6 +192,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	users, auth, err := setupUsers(cfg, st, log, stderr)
 	if err != nil {
 		return err
+	}
+	if auth != nil {
+		auth.AllowOrigins(cfg.corsOrigins...)
 	}
 
 	list, err := loadEnrichments(cfg, validator, log)
