@@ -242,11 +242,19 @@ func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
 
-// stripCredentials removes plowbox's own Authorization header and login cookie from a
-// request bound for the collector, so that they are never stored in payloads (mini.md
-// §2). Other cookies are kept byte for byte when the login cookie is absent.
+// credentialHeaders are the headers that carry plowbox's own credentials: basic
+// credentials and API tokens, a proxy's credentials, the registry's super key (Iglu
+// Server's apikey header) and the CSRF token.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Apikey", CSRFHeader}
+
+// stripCredentials removes plowbox's own credentials (credentialHeaders and the login
+// cookie) from a request bound for the collector, so that they are never stored in
+// payloads nor shown to viewers (mini.md). Other cookies are kept byte for byte when the
+// login cookie is absent.
 func stripCredentials(req *http.Request) {
-	req.Header.Del("Authorization")
+	for _, h := range credentialHeaders {
+		req.Header.Del(h)
+	}
 	cookies := req.Header.Values("Cookie")
 	found := false
 	for _, v := range cookies {
