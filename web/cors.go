@@ -20,7 +20,9 @@ func (a *Auth) AllowOrigins(origins ...string) {
 	}
 }
 
-func normalOrigin(o string) string { return strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/")) }
+func normalOrigin(o string) string {
+	return strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/"))
+}
 
 // microCORS adds the CORS headers of Micro to /micro/* (micro-api.md), so that browser
 // pages can query plowbox, and answers preflights before authentication. Micro echoes

@@ -240,6 +240,7 @@ func (rt *plane) PutEnrichment(ctx context.Context, name string, body []byte) er
 		return fmt.Errorf("stage enrichments: %w", err)
 	}
 	list, _, err := enrichments.Load(stage, enrichments.Options{
+		Added:    name,
 		DataDir:  dir,
 		CacheDir: filepath.Join(rt.cfg.data, "enrichment-assets"),
 		Logger:   rt.log,

@@ -31,6 +31,9 @@ type Options struct {
 	ScriptTimeout time.Duration
 	// Logger receives the warnings Load returns; nil means they are only returned.
 	Logger *slog.Logger
+	// Added names the file being added to the directory (an upload); an enrichment it
+	// configures a second time is reported against it, whatever the files' order.
+	Added string
 }
 
 // DefaultScriptTimeout is the default time limit of one JavaScript enrichment call.

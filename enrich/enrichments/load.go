@@ -196,7 +196,11 @@ func build(cfgs []config, opts Options) (out []enrich.Enrichment, warnings []str
 				c.src, c.ref.Name, c.ref.URI[strings.LastIndexByte(c.ref.URI, '/')+1:], strings.Join(k.models, "-*-*, "))
 		}
 		if prev, dup := seen[c.ref.Name]; dup && !k.multi {
-			return out, nil, fmt.Errorf("%s: %s is already configured by %s", c.src, c.ref.Name, prev)
+			added, other := c.src, prev
+			if opts.Added == prev {
+				added, other = prev, c.src
+			}
+			return out, nil, fmt.Errorf("%s: %s is already configured by %s", added, c.ref.Name, other)
 		}
 		seen[c.ref.Name] = c.src
 		if opts.Validate != nil && !isScript(c) {
