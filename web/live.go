@@ -50,6 +50,7 @@ func (a *nativeAPI) wait(c *gin.Context) {
 		return
 	}
 	q.Size = min(max(n, 1), maxWaitHits)
+	lateAnswer(c, timeout+time.Minute)
 
 	ctx := c.Request.Context()
 	stopping := a.shuttingDown(c.Request)
@@ -143,6 +144,7 @@ func (a *nativeAPI) tail(c *gin.Context) {
 		return
 	}
 
+	lateAnswer(c, 0)
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")

@@ -123,7 +123,10 @@ func newRouter(o Options) (*gin.Engine, http.Handler) {
 	if o.Auth != nil {
 		debug.Use(o.Auth.middleware)
 	}
-	debug.GET("/*profile", gin.WrapF(pprofHandler))
+	debug.GET("/*profile", func(c *gin.Context) {
+		lateAnswer(c, 0) // ?seconds= may ask for more than the write timeout
+		pprofHandler(c.Writer, c.Request)
+	})
 
 	if o.Metrics != nil {
 		metrics := r.Group("/metrics")

@@ -46,6 +46,7 @@ type serveConfig struct {
 	retention      retentionConfig
 	collector      collector.Config
 	tls            tlsSettings
+	timeouts       timeouts
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -91,7 +92,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "crossdomain", usage: "serve /crossdomain.xml", value: boolean(&cc.CrossDomain.Enabled, false)},
 		{name: "cors-max-age", usage: "Access-Control-Max-Age of CORS preflight answers", value: duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
 		{name: "hsts-max-age", usage: "send Strict-Transport-Security with this max-age; 0 for none", value: hstsValue{&cc.HSTS}},
-	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
+	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(append(indexOptions(&c.index), retentionOptions(&c.retention)...), timeoutOptions(&c.timeouts)...)...)...)
 }
 
 type int64Value struct{ p *int64 }
@@ -245,13 +246,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	srv := &http.Server{
-		Handler:           front.wrap(handler, false),
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       610 * time.Second,
-		MaxHeaderBytes:    40960,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	front.limits = cfg.timeouts
+	srv := cfg.timeouts.apply(&http.Server{
+		Handler:  front.wrap(handler, false),
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	})
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	if err := front.start(handler, errc); err != nil {

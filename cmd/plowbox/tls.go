@@ -19,7 +19,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
@@ -96,6 +95,7 @@ type front struct {
 	handler http.Handler
 	errc    chan<- error
 	srv     *http.Server // the HTTPS server; nil until started
+	limits  timeouts     // the listeners' timeouts
 	addr    net.Addr     // its bound address
 }
 
@@ -374,14 +374,11 @@ func (f *front) listenLocked() error {
 	if err != nil {
 		return fmt.Errorf("HTTPS: listen on %s: %w", f.httpsAddr(), err)
 	}
-	f.srv = &http.Server{
-		Handler:           f.wrap(f.handler, true),
-		TLSConfig:         f.tlsConfig(),
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       610 * time.Second,
-		MaxHeaderBytes:    40960,
-		ErrorLog:          slog.NewLogLogger(f.log.Handler(), slog.LevelDebug), // handshake noise from scanners
-	}
+	f.srv = f.limits.apply(&http.Server{
+		Handler:   f.wrap(f.handler, true),
+		TLSConfig: f.tlsConfig(),
+		ErrorLog:  slog.NewLogLogger(f.log.Handler(), slog.LevelDebug), // handshake noise from scanners
+	})
 	f.addr = ln.Addr()
 	srv, errc := f.srv, f.errc
 	go func() {
