@@ -25,5 +25,5 @@ ENV PLOWBOX_DATA=/data \
 VOLUME /data
 EXPOSE 9090 9543
 USER 65532:65532
-HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/usr/local/bin/plowbox", "health"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/usr/local/bin/plowbox", "health", "--ready"]
 ENTRYPOINT ["/usr/local/bin/plowbox", "serve"]

@@ -236,8 +236,8 @@ func TestDockerfile(t *testing.T) {
 		t.Errorf("the Dockerfile lacks, in order, %q", want[i])
 	}
 	if n := slices.IndexFunc(ins, func(s string) bool { return strings.HasPrefix(s, "HEALTHCHECK") }); n >= 0 &&
-		!strings.Contains(ins[n], `["/usr/local/bin/plowbox", "health"]`) {
-		t.Errorf("HEALTHCHECK must use plowbox health (no curl in the image): %s", ins[n])
+		!strings.Contains(ins[n], `["/usr/local/bin/plowbox", "health", "--ready"]`) {
+		t.Errorf("HEALTHCHECK must use plowbox health --ready (no curl in the image; unhealthy while events cannot be stored): %s", ins[n])
 	}
 	env := strings.Join(ins, "\n")
 	for _, kv := range []string{"PLOWBOX_DATA=/data", "PLOWBOX_CONFIG_DIR=/config", "PLOWBOX_ADDR=:9090"} {
@@ -355,7 +355,7 @@ func TestCompose(t *testing.T) {
 	if !s.ReadOnly {
 		t.Error("the container's root file system is writable")
 	}
-	if strings.Join(s.Healthcheck.Test, " ") != "CMD /usr/local/bin/plowbox health" {
+	if strings.Join(s.Healthcheck.Test, " ") != "CMD /usr/local/bin/plowbox health --ready" {
 		t.Errorf("healthcheck %v", s.Healthcheck.Test)
 	}
 	if _, err := os.Stat(filepath.Join("compose", s.Build.Context, "Dockerfile")); err != nil {
@@ -443,9 +443,14 @@ func TestKubernetes(t *testing.T) {
 	if len(c.Ports) == 0 || c.Ports[0].ContainerPort != 9090 {
 		t.Errorf("container ports %+v", c.Ports)
 	}
-	for name, p := range map[string]*probe{"startup": c.StartupProbe, "liveness": c.LivenessProbe, "readiness": c.ReadinessProbe} {
-		if p == nil || p.HTTPGet.Path != "/health" || p.HTTPGet.Port != "http" {
-			t.Errorf("%s probe %+v, want GET /health on the http port", name, p)
+	// Liveness asks /health (the process answers); readiness asks /sink-health, which is
+	// 503 while events cannot be stored, so a pod with a full disk gets no traffic.
+	for name, want := range map[string]struct {
+		p    *probe
+		path string
+	}{"startup": {c.StartupProbe, "/health"}, "liveness": {c.LivenessProbe, "/health"}, "readiness": {c.ReadinessProbe, "/sink-health"}} {
+		if p := want.p; p == nil || p.HTTPGet.Path != want.path || p.HTTPGet.Port != "http" {
+			t.Errorf("%s probe %+v, want GET %s on the http port", name, p, want.path)
 		}
 	}
 	if len(ss.Spec.VolumeClaimTemplates) != 1 || len(c.VolumeMounts) != 1 ||

@@ -235,7 +235,7 @@ func (s *Store) Stats() Stats {
 }
 
 // Healthy returns nil when the store accepts writes: it is open and its last commit
-// succeeded.
+// succeeded, or failed on a full disk that has regained space since.
 func (s *Store) Healthy() error {
 	s.mu.RLock()
 	closed := s.closed
@@ -243,8 +243,12 @@ func (s *Store) Healthy() error {
 	if closed {
 		return ErrClosed
 	}
-	if err := s.health.Load(); err != nil {
-		return fmt.Errorf("store %s: last commit failed: %w", s.path, *err)
+	if p := s.health.Load(); p != nil {
+		if diskFull(*p) && s.spaceBack() {
+			s.health.CompareAndSwap(p, nil) // the next commit tells for sure
+			return nil
+		}
+		return fmt.Errorf("store %s: last commit failed: %w", s.path, *p)
 	}
 	return nil
 }

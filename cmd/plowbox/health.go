@@ -12,13 +12,17 @@ import (
 	"time"
 )
 
-// health runs plowbox health: it asks a running plowbox for /health and fails unless the
-// answer is 200. It is the container image's HEALTHCHECK (the image has no curl), and it
-// reads the same --addr (PLOWBOX_ADDR) as plowbox serve, so one setting serves both.
+// health runs plowbox health: it asks a running plowbox for /health (liveness: the
+// process answers), or /sink-health with --ready (readiness: events can be stored), and
+// fails unless the answer is 200. It is the container image's HEALTHCHECK (the image has
+// no curl), and it reads the same --addr (PLOWBOX_ADDR) as plowbox serve, so one setting
+// serves both.
 func health(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	var addr, url string
 	var timeout time.Duration
+	var ready bool
 	opts := []option{
+		{name: "ready", usage: "check readiness (/sink-health: 503 while events cannot be stored, e.g. on a full disk) instead of liveness (/health)", value: boolean(&ready, false)},
 		{name: "addr", usage: "address plowbox serve listens on, as its --addr", value: str(&addr, ":9090")},
 		{name: "url", usage: "URL to check instead of http://<addr>/health", value: str(&url, "")},
 		{name: "timeout", usage: "how long to wait for the answer", value: duration(&timeout, 5*time.Second)},
@@ -30,7 +34,7 @@ func health(ctx context.Context, args []string, stdout, stderr io.Writer, lookup
 		return err
 	}
 	if url == "" {
-		u, err := healthURL(addr)
+		u, err := healthURL(addr, ready)
 		if err != nil {
 			return err
 		}
@@ -54,9 +58,9 @@ func health(ctx context.Context, args []string, stdout, stderr io.Writer, lookup
 	return nil
 }
 
-// healthURL is the /health URL of a plowbox listening on addr; a wildcard host is asked
-// on loopback.
-func healthURL(addr string) (string, error) {
+// healthURL is the /health (or, when ready, /sink-health) URL of a plowbox listening on
+// addr; a wildcard host is asked on loopback.
+func healthURL(addr string, ready bool) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", fmt.Errorf("health: --addr %q: %w", addr, err)
@@ -67,5 +71,9 @@ func healthURL(addr string) (string, error) {
 			host = "::1"
 		}
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/health", nil
+	path := "/health"
+	if ready {
+		path = "/sink-health"
+	}
+	return "http://" + net.JoinHostPort(host, port) + path, nil
 }

@@ -143,11 +143,11 @@ func TestHealthURL(t *testing.T) {
 		"localhost:9090": "http://localhost:9090/health",
 	}
 	for addr, want := range tests {
-		if got, err := healthURL(addr); err != nil || got != want {
+		if got, err := healthURL(addr, false); err != nil || got != want {
 			t.Errorf("healthURL(%q) = %q, %v; want %q", addr, got, err, want)
 		}
 	}
-	if _, err := healthURL("9090"); err == nil {
+	if _, err := healthURL("9090", false); err == nil {
 		t.Error("healthURL(9090) accepted an address without a colon")
 	}
 }
