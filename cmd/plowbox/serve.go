@@ -18,6 +18,7 @@ import (
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
+	"github.com/plowbox/plowbox/internal/logthrottle"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web"
 )
@@ -326,8 +327,10 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: lvl}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// A full disk fails every request: one line per message every 10 s, not two per request.
+	return slog.New(logthrottle.New(h, 10*time.Second))
 }
