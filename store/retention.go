@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,13 @@ type Retention struct {
 	// Interval is how often the background loop checks the age limit and ExtraBytes;
 	// 0 means 5 seconds.
 	Interval time.Duration
+	// MinFreeBytes is the headroom kept free on the data directory's file system: with
+	// MaxBytes set, the budget shrinks to what plowbox occupies plus the free space above
+	// it when something else fills the disk. 0 keeps no headroom.
+	MinFreeBytes int64
+	// FreeBytes measures the free space of a directory's file system for MinFreeBytes;
+	// nil means FreeDiskBytes.
+	FreeBytes func(dir string) (int64, error)
 }
 
 // enabled reports whether any limit is set.
@@ -90,6 +98,7 @@ type retention struct {
 	warned    bool // the budget-smaller-than-index warning was logged
 
 	extra                                   atomic.Int64
+	disk                                    atomic.Int64 // file bytes + free disk bytes - MinFreeBytes; 0 when unknown
 	deleted, byAge, byCount, bySize, passes atomic.Uint64
 	payloads, replaced                      atomic.Uint64
 	compacted                               atomic.Int64
@@ -110,7 +119,11 @@ func growStep(maxBytes int64) int64 {
 // and it deletes down to low. limit is the highest high-water mark that keeps the file
 // (which bbolt grows by allocSize past the high-water mark) within the budget.
 func (r *retention) marks() (high, low int64) {
-	limit := r.cfg.MaxBytes - r.extra.Load() - r.allocSize
+	budget := r.cfg.MaxBytes
+	if d := r.disk.Load(); d != 0 {
+		budget = min(budget, d+r.extra.Load())
+	}
+	limit := budget - r.extra.Load() - r.allocSize
 	return limit / 10 * 9, limit / 10 * 8
 }
 
@@ -414,10 +427,22 @@ func (s *Store) retentionLoop() {
 	}
 }
 
-// refreshExtra asks Retention.ExtraBytes for the size of the index.
+// refreshExtra asks Retention.ExtraBytes for the size of the index, and measures the
+// disk space left above Retention.MinFreeBytes.
 func (s *Store) refreshExtra() {
 	if f := s.ret.cfg.ExtraBytes; f != nil {
 		s.ret.extra.Store(f())
+	}
+	if s.ret.cfg.MinFreeBytes > 0 && s.ret.cfg.MaxBytes > 0 {
+		measure := s.ret.cfg.FreeBytes
+		if measure == nil {
+			measure = FreeDiskBytes
+		}
+		free, err := measure(filepath.Dir(s.path))
+		size, serr := s.Size()
+		if err == nil && serr == nil {
+			s.ret.disk.Store(max(size+free-s.ret.cfg.MinFreeBytes, 1))
+		}
 	}
 }
 

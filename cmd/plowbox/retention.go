@@ -87,7 +87,7 @@ func parseSize(s string) (int64, error) {
 // storeRetention turns the options into the store's retention limits. The byte budget
 // "auto" is 80 % of the space free on the data directory's file system plus what
 // plowbox's files already take there (so a restart does not shrink the budget by what
-// plowbox itself stored).
+// plowbox itself stored), and keeps headroom free on the disk whatever else fills it.
 func storeRetention(c retentionConfig, dataDir, indexDir string, link *indexLink, log *slog.Logger) (store.Retention, error) {
 	r := store.Retention{MaxAge: c.age, MaxRecords: c.events, MaxBytes: c.bytes.bytes, ExtraBytes: link.extraBytes}
 	if c.age < 0 || c.events < 0 {
@@ -104,8 +104,11 @@ func storeRetention(c retentionConfig, dataDir, indexDir string, link *indexLink
 			used += dirBytes(indexDir)
 		}
 		r.MaxBytes = (free + used) / 10 * 8
+		// Headroom: when something else fills the disk, the budget shrinks so that the
+		// disk keeps 5 % of that space (64 MiB to 1 GiB) free, instead of reaching ENOSPC.
+		r.MinFreeBytes = min(max((free+used)/20, 64<<20), 1<<30)
 	}
-	log.Info("retention", "max_age", c.age, "max_records", c.events, "max_bytes", r.MaxBytes)
+	log.Info("retention", "max_age", c.age, "max_records", c.events, "max_bytes", r.MaxBytes, "min_free_bytes", r.MinFreeBytes)
 	return r, nil
 }
 
