@@ -18,6 +18,7 @@ import (
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
+	"github.com/plowbox/plowbox/internal/framing"
 	"github.com/plowbox/plowbox/internal/logthrottle"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web"
@@ -249,11 +250,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	}
 	front.limits = cfg.timeouts
 	srv := cfg.timeouts.apply(&http.Server{
-		Handler:  front.wrap(handler, false),
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:     framing.Guard(front.wrap(handler, false)), // Content-Length with Transfer-Encoding: 400
+		ConnContext: framing.ConnContext,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	})
 	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(framing.Listen(ln)) }()
 	if err := front.start(handler, errc); err != nil {
 		srv.Close()
 		return err
