@@ -74,7 +74,7 @@ func TestConnectionTimeouts(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		lines := bufio.NewScanner(resp.Body)
-		lines.Scan() // retry:, then the comment: the stream is open
+		lines.Scan()                            // retry:, then the comment: the stream is open
 		timer := time.NewTimer(2 * time.Second) // past the 1 s write timeout
 		<-timer.C
 		if status, body := p.get(t, "/i?e=pv&p=web&tv=t&aid=late"); status != http.StatusOK {
