@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,14 +21,36 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-// Concurrent senders, kill -9 in mid-stream, restart: every event plowbox acknowledged is
-// there exactly once.
+// Concurrent senders, kill -9 in mid-stream, restart, count, for several rounds on one
+// data directory (one round, 20 with PLOWBOX_SLOW_TESTS=1): after each restart every event plowbox
+// acknowledged is there exactly once, and the search index holds exactly the store's
+// records.
 func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
-	p := startPlowbox(t, "", "--auth", "none", "--event-log=false")
-	const senders, killAfter = 8, 1500
-
-	var mu sync.Mutex
+	rounds, killAfter := 1, 1000
+	if os.Getenv("PLOWBOX_SLOW_TESTS") == "1" {
+		rounds, killAfter = 20, 1500
+	}
+	data := t.TempDir()
 	acked := map[string]bool{}
+	for round := 1; round <= rounds; round++ {
+		p := startPlowbox(t, data, "--auth", "none", "--event-log=false")
+		if round > 1 {
+			checkAfterCrash(t, p, acked, round-1)
+		}
+		n := sendUntilKilled(p, acked, killAfter)
+		t.Logf("round %d: %d acknowledged before kill -9 (%d in all)", round, n, len(acked))
+	}
+	p := startPlowbox(t, data, "--auth", "none", "--event-log=false")
+	checkAfterCrash(t, p, acked, rounds)
+}
+
+// sendUntilKilled sends events from 8 concurrent senders, GETs and TP2 POSTs, until
+// killAfter of them were acknowledged, then kills p with SIGKILL while they keep sending.
+// It adds the acknowledged event ids to acked and returns how many it added.
+func sendUntilKilled(p *instance, acked map[string]bool, killAfter int) int {
+	const senders = 8
+	var mu sync.Mutex
+	n := 0
 	killed := make(chan struct{})
 	var once sync.Once
 	var wg sync.WaitGroup
@@ -61,9 +85,10 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 				}
 				mu.Lock()
 				acked[id] = true
-				n := len(acked)
+				n++
+				done := n >= killAfter
 				mu.Unlock()
-				if n >= killAfter {
+				if done {
 					once.Do(func() {
 						p.kill(syscall.SIGKILL)
 						close(killed)
@@ -73,17 +98,23 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	return n
+}
 
-	again := startPlowbox(t, p.Data, "--auth", "none", "--event-log=false")
+// checkAfterCrash checks a restarted plowbox: every acknowledged event stored exactly
+// once, /micro/all agreeing, and, once the index has caught up, the index holding
+// exactly the store's records (no record missing, none twice).
+func checkAfterCrash(t *testing.T, p *instance, acked map[string]bool, round int) {
+	t.Helper()
 	var good []goodEvent
-	again.getJSON(t, "/micro/good", &good)
+	p.getJSON(t, "/micro/good", &good)
 	seen := map[string]int{}
 	for _, g := range good {
 		seen[g.Event["event_id"].(string)]++
 	}
 	for id, n := range seen {
 		if n != 1 {
-			t.Errorf("event %s stored %d times", id, n)
+			t.Errorf("after kill -9 #%d: event %s stored %d times", round, id, n)
 		}
 	}
 	missing := 0
@@ -93,10 +124,44 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 		}
 	}
 	if missing > 0 {
-		t.Fatalf("%d of %d acknowledged events lost after kill -9", missing, len(acked))
+		t.Fatalf("after kill -9 #%d: %d of %d acknowledged events lost", round, missing, len(acked))
 	}
-	if _, body := again.get(t, "/micro/all"); body != fmt.Sprintf(`{"total":%d,"good":%d,"bad":0}`, len(good), len(good)) {
-		t.Errorf("/micro/all = %s with %d good events listed", body, len(good))
+	if _, body := p.get(t, "/micro/all"); body != fmt.Sprintf(`{"total":%d,"good":%d,"bad":0}`, len(good), len(good)) {
+		t.Errorf("after kill -9 #%d: /micro/all = %s with %d good events listed", round, body, len(good))
 	}
-	t.Logf("%d acknowledged before kill -9, %d stored (requests in flight may land unacknowledged)", len(acked), len(good))
+	// The index follows the store: wait until it has every record, then list it.
+	status, body := p.get(t, fmt.Sprintf("/plowbox/api/wait?n=%d&timeout=2m", len(good)))
+	if status != http.StatusOK {
+		t.Fatalf("after kill -9 #%d: the index did not catch up with %d records: %d %.300s", round, len(good), status, body)
+	}
+	indexed := map[string]int{}
+	after := ""
+	for {
+		var page struct {
+			Total uint64  `json:"total"`
+			Next  *string `json:"next"`
+			Hits  []struct {
+				EventID string `json:"event_id"`
+			} `json:"hits"`
+		}
+		p.getJSON(t, "/plowbox/api/search?size=1000&after="+url.QueryEscape(after), &page)
+		if page.Total != uint64(len(good)) {
+			t.Fatalf("after kill -9 #%d: the index has %d records, the store %d", round, page.Total, len(good))
+		}
+		for _, h := range page.Hits {
+			indexed[h.EventID]++
+		}
+		if page.Next == nil || len(page.Hits) == 0 {
+			break
+		}
+		after = *page.Next
+	}
+	for id := range seen {
+		if indexed[id] != 1 {
+			t.Errorf("after kill -9 #%d: event %s indexed %d times", round, id, indexed[id])
+		}
+	}
+	if len(indexed) != len(seen) {
+		t.Errorf("after kill -9 #%d: %d events indexed, %d stored", round, len(indexed), len(seen))
+	}
 }
