@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/plowbox/plowbox/internal/options"
 )
 
 // benchConfig is what plowbox bench can be told.
@@ -28,14 +30,14 @@ type benchConfig struct {
 	eventLog    bool
 }
 
-func benchOptions(c *benchConfig) []option {
-	return []option{
-		{name: "binary", usage: "plowbox binary to measure; empty for this one", value: str(&c.binary, "")},
-		{name: "duration", usage: "length of each throughput run", value: duration(&c.duration, 5*time.Second)},
-		{name: "concurrency", usage: "concurrent connections of each throughput run", value: integer(&c.concurrency, 32)},
-		{name: "rate", usage: "request rate of the latency run, per second", value: integer(&c.rate, 1000)},
-		{name: "no-sync", usage: "run plowbox with --no-sync (measures everything but fsync)", value: boolean(&c.noSync, false)},
-		{name: "event-log", usage: "run plowbox with its per-event GOOD/BAD log on stderr (off, as for a test server that nobody reads)", value: boolean(&c.eventLog, false)},
+func benchOptions(c *benchConfig) []options.Option {
+	return []options.Option{
+		{Name: "binary", Usage: "plowbox binary to measure; empty for this one", Value: options.String(&c.binary, "")},
+		{Name: "duration", Usage: "length of each throughput run", Value: options.Duration(&c.duration, 5*time.Second)},
+		{Name: "concurrency", Usage: "concurrent connections of each throughput run", Value: options.Int(&c.concurrency, 32)},
+		{Name: "rate", Usage: "request rate of the latency run, per second", Value: options.Int(&c.rate, 1000)},
+		{Name: "no-sync", Usage: "run plowbox with --no-sync (measures everything but fsync)", Value: options.Bool(&c.noSync, false)},
+		{Name: "event-log", Usage: "run plowbox with its per-event GOOD/BAD log on stderr (off, as for a test server that nobody reads)", Value: options.Bool(&c.eventLog, false)},
 	}
 }
 
@@ -47,7 +49,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return benchIndex(ctx, args[1:], stdout, stderr, lookupEnv)
 	}
 	var cfg benchConfig
-	if err := parseOptions("bench", benchOptions(&cfg), args, lookupEnv, stderr); err != nil {
+	if err := options.Parse("bench", benchOptions(&cfg), args, lookupEnv, stderr); err != nil {
 		return err
 	}
 	if cfg.binary == "" {

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
@@ -40,19 +42,19 @@ type benchIndexConfig struct {
 	noIndex bool
 }
 
-func benchIndexOptions(c *benchIndexConfig) []option {
-	return []option{
-		{name: "events", usage: "events in the generated store", value: integer(&c.events, 1_000_000)},
-		{name: "dir", usage: "data directory to build the store and index in; empty for a temporary one", value: str(&c.dir, "")},
-		{name: "rounds", usage: "rounds of the query mix", value: integer(&c.rounds, 30)},
-		{name: "per-request", usage: "events per TP2 request of the generated traffic", value: integer(&c.perReq, 10)},
-		{name: "span", usage: "time the generated traffic is spread over", value: duration(&c.span, 24*time.Hour)},
-		{name: "reuse", usage: "reuse the store in --dir when it already has --events records (rebuilds only the index)", value: boolean(&c.reuse, false)},
-		{name: "keep", usage: "keep the temporary directory", value: boolean(&c.keep, false)},
-		{name: "keep-index", usage: "with --reuse, keep the index in --dir too (measures queries only)", value: boolean(&c.noIndex, false)},
-		{name: "workers", usage: "goroutines enriching and writing the generated traffic", value: integer(&c.workers, runtime.NumCPU())},
-		{name: "live-rate", usage: "events/s of the live run: single-event requests written while the index follows; 0 skips it", value: integer(&c.rate, 2000)},
-		{name: "live-duration", usage: "length of the live run", value: duration(&c.live, 10*time.Second)},
+func benchIndexOptions(c *benchIndexConfig) []options.Option {
+	return []options.Option{
+		{Name: "events", Usage: "events in the generated store", Value: options.Int(&c.events, 1_000_000)},
+		{Name: "dir", Usage: "data directory to build the store and index in; empty for a temporary one", Value: options.String(&c.dir, "")},
+		{Name: "rounds", Usage: "rounds of the query mix", Value: options.Int(&c.rounds, 30)},
+		{Name: "per-request", Usage: "events per TP2 request of the generated traffic", Value: options.Int(&c.perReq, 10)},
+		{Name: "span", Usage: "time the generated traffic is spread over", Value: options.Duration(&c.span, 24*time.Hour)},
+		{Name: "reuse", Usage: "reuse the store in --dir when it already has --events records (rebuilds only the index)", Value: options.Bool(&c.reuse, false)},
+		{Name: "keep", Usage: "keep the temporary directory", Value: options.Bool(&c.keep, false)},
+		{Name: "keep-index", Usage: "with --reuse, keep the index in --dir too (measures queries only)", Value: options.Bool(&c.noIndex, false)},
+		{Name: "workers", Usage: "goroutines enriching and writing the generated traffic", Value: options.Int(&c.workers, runtime.NumCPU())},
+		{Name: "live-rate", Usage: "events/s of the live run: single-event requests written while the index follows; 0 skips it", Value: options.Int(&c.rate, 2000)},
+		{Name: "live-duration", Usage: "length of the live run", Value: options.Duration(&c.live, 10*time.Second)},
 	}
 }
 
@@ -61,7 +63,7 @@ func benchIndexOptions(c *benchIndexConfig) []option {
 // reporting index throughput, query latency, RSS and disk per event.
 func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	var cfg benchIndexConfig
-	if err := parseOptions("bench index", benchIndexOptions(&cfg), args, lookupEnv, stderr); err != nil {
+	if err := options.Parse("bench index", benchIndexOptions(&cfg), args, lookupEnv, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/google/uuid"
 
 	"github.com/plowbox/plowbox/enrich/iglu"
@@ -31,15 +33,15 @@ type igluConfig struct {
 }
 
 // igluOptions is the table of the Iglu options of plowbox serve.
-func igluOptions(c *igluConfig) []option {
-	return []option{
-		{name: "iglu", aliases: []string{"i"}, usage: "Iglu resolver configuration file (resolver-config 1-0-0 to 1-0-3); its repositories replace the default Iglu Central; plowbox's own registry is always consulted first", value: str(&c.resolverFile, "")},
-		{name: "iglu-dir", usage: "static Iglu registry directory holding schemas/<vendor>/<name>/jsonschema/<version> (Micro's iglu-client-embedded, or a checkout of Iglu Central); repeat or comma-separate for several", value: list(&c.dirs)},
-		{name: "iglu-timeout", usage: "timeout of one schema request to an HTTP registry; a registry slower than this counts as unreachable", value: duration(&c.timeout, iglu.DefaultHTTPTimeout)},
-		{name: "iglu-super-key", usage: "the registry super key: an apikey header equal to it may read and write /api/schemas under --auth basic; when empty, plowbox generates one at first start, prints it once and keeps it in the data directory", value: str(&c.superKey, "")},
-		{name: "iglu-registry-url", usage: "an extra HTTP registry, tried before Iglu Central (include /api for an Iglu Server); MICRO_IGLU_REGISTRY_URL is read when this is not set", value: str(&c.registryURL, "")},
-		{name: "iglu-api-key", usage: "apikey sent to --iglu-registry-url; MICRO_IGLU_API_KEY is read when this is not set", value: str(&c.apiKey, "")},
-		{name: "iglu-cache-size", usage: "number of schema lookups the resolver caches, unless --iglu sets cacheSize", value: integer(&c.cacheSize, 500)},
+func igluOptions(c *igluConfig) []options.Option {
+	return []options.Option{
+		{Name: "iglu", Aliases: []string{"i"}, Usage: "Iglu resolver configuration file (resolver-config 1-0-0 to 1-0-3); its repositories replace the default Iglu Central; plowbox's own registry is always consulted first", Value: options.String(&c.resolverFile, "")},
+		{Name: "iglu-dir", Usage: "static Iglu registry directory holding schemas/<vendor>/<name>/jsonschema/<version> (Micro's iglu-client-embedded, or a checkout of Iglu Central); repeat or comma-separate for several", Value: options.List(&c.dirs)},
+		{Name: "iglu-timeout", Usage: "timeout of one schema request to an HTTP registry; a registry slower than this counts as unreachable", Value: options.Duration(&c.timeout, iglu.DefaultHTTPTimeout)},
+		{Name: "iglu-super-key", Usage: "the registry super key: an apikey header equal to it may read and write /api/schemas under --auth basic; when empty, plowbox generates one at first start, prints it once and keeps it in the data directory", Value: options.String(&c.superKey, "")},
+		{Name: "iglu-registry-url", Usage: "an extra HTTP registry, tried before Iglu Central (include /api for an Iglu Server); MICRO_IGLU_REGISTRY_URL is read when this is not set", Value: options.String(&c.registryURL, "")},
+		{Name: "iglu-api-key", Usage: "apikey sent to --iglu-registry-url; MICRO_IGLU_API_KEY is read when this is not set", Value: options.String(&c.apiKey, "")},
+		{Name: "iglu-cache-size", Usage: "number of schema lookups the resolver caches, unless --iglu sets cacheSize", Value: options.Int(&c.cacheSize, 500)},
 	}
 }
 

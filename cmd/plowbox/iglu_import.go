@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/plowbox/plowbox/enrich/iglu"
 	"github.com/plowbox/plowbox/store"
 )
@@ -30,7 +32,7 @@ func igluCommand(ctx context.Context, args []string, stdout, stderr io.Writer, l
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
 		fmt.Fprint(stderr, igluUsage)
 		if len(args) == 0 {
-			return errUsage
+			return options.ErrUsage
 		}
 		return nil
 	}
@@ -39,17 +41,17 @@ func igluCommand(ctx context.Context, args []string, stdout, stderr io.Writer, l
 		return igluImportCommand(ctx, args[1:], stdout, stderr, lookupEnv)
 	default:
 		fmt.Fprintf(stderr, "plowbox iglu: unknown command %q\n\n%s", args[0], igluUsage)
-		return errUsage
+		return options.ErrUsage
 	}
 }
 
 // igluImportCommand parses plowbox iglu import's arguments and runs the import.
 func igluImportCommand(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	var data string
-	opts := []option{{name: "data", usage: "data directory of the plowbox to import into", value: str(&data, "./plowbox-data")}}
+	opts := []options.Option{{Name: "data", Usage: "data directory of the plowbox to import into", Value: options.String(&data, "./plowbox-data")}}
 	flags := flag.NewFlagSet("plowbox iglu import", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	flags.Var(opts[0].value, opts[0].name, opts[0].usage)
+	flags.Var(opts[0].Value, opts[0].Name, opts[0].Usage)
 	flags.Usage = func() { fmt.Fprint(stderr, igluUsage) }
 	var dir string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -59,23 +61,23 @@ func igluImportCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return options.ErrUsage
 	}
 	rest := flags.Args()
 	if dir == "" && len(rest) > 0 {
 		dir, rest = rest[0], rest[1:]
 		if err := flags.Parse(rest); err != nil { // flags after DIR
-			return errUsage
+			return options.ErrUsage
 		}
 		rest = flags.Args()
 	}
 	if dir == "" || len(rest) > 0 {
 		fmt.Fprint(stderr, igluUsage)
-		return errUsage
+		return options.ErrUsage
 	}
 	dataSet := false
 	flags.Visit(func(f *flag.Flag) { dataSet = dataSet || f.Name == "data" })
-	if v, ok := lookupEnv(opts[0].env()); ok && !dataSet {
+	if v, ok := lookupEnv(opts[0].Env()); ok && !dataSet {
 		data = v
 	}
 

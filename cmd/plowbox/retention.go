@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/plowbox/plowbox/internal/options"
 
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
@@ -21,67 +21,17 @@ import (
 type retentionConfig struct {
 	age    time.Duration
 	events int
-	bytes  sizeSetting
+	bytes  options.SizeOrAuto
 }
 
 // retentionOptions is the table of the retention options of plowbox serve.
-func retentionOptions(c *retentionConfig) []option {
-	c.bytes = sizeSetting{auto: true}
-	return []option{
-		{name: "retention-age", usage: "delete events and bad rows received longer ago than this; 0 keeps them", value: duration(&c.age, 7*24*time.Hour)},
-		{name: "retention-events", usage: "keep at most this many events and bad rows, deleting the oldest; 0 for no cap", value: integer(&c.events, 0)},
-		{name: "retention-bytes", usage: "cap on the disk space of the store and the search index, deleting the oldest records to stay under it: a size such as 500MB or 2GiB, 0 for no cap, or auto for 80 % of the disk space free at start (plus what plowbox already uses)", value: &c.bytes},
+func retentionOptions(c *retentionConfig) []options.Option {
+	c.bytes = options.SizeOrAuto{Auto: true}
+	return []options.Option{
+		{Name: "retention-age", Usage: "delete events and bad rows received longer ago than this; 0 keeps them", Value: options.Duration(&c.age, 7*24*time.Hour)},
+		{Name: "retention-events", Usage: "keep at most this many events and bad rows, deleting the oldest; 0 for no cap", Value: options.Int(&c.events, 0)},
+		{Name: "retention-bytes", Usage: "cap on the disk space of the store and the search index, deleting the oldest records to stay under it: a size such as 500MB or 2GiB, 0 for no cap, or auto for 80 % of the disk space free at start (plus what plowbox already uses)", Value: &c.bytes},
 	}
-}
-
-// sizeSetting is a byte size option that may also be "auto".
-type sizeSetting struct {
-	auto  bool
-	bytes int64
-}
-
-func (v *sizeSetting) String() string {
-	if v.auto {
-		return "auto"
-	}
-	return strconv.FormatInt(v.bytes, 10)
-}
-
-func (v *sizeSetting) Set(s string) error {
-	if strings.EqualFold(strings.TrimSpace(s), "auto") {
-		*v = sizeSetting{auto: true}
-		return nil
-	}
-	n, err := parseSize(s)
-	if err != nil {
-		return err
-	}
-	*v = sizeSetting{bytes: n}
-	return nil
-}
-
-// sizeUnits are the units parseSize accepts, case-insensitively: decimal with B, binary
-// with iB, and bare K/M/G/T as binary (as docker and most tools read them).
-var sizeUnits = map[string]float64{
-	"": 1, "b": 1,
-	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
-	"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40,
-}
-
-// parseSize reads a byte size: a number and an optional unit, e.g. 500MB, 2GiB, 1.5G.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if i < 0 {
-		i = len(t)
-	}
-	n, err := strconv.ParseFloat(t[:i], 64)
-	unit, ok := sizeUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
-	if i == 0 || err != nil || !ok || n < 0 || n*unit > math.MaxInt64 {
-		return 0, fmt.Errorf("want a size such as 500MB, 2GiB or 0, or auto; got %q", s)
-	}
-	return int64(n * unit), nil
 }
 
 // storeRetention turns the options into the store's retention limits. The byte budget
@@ -89,11 +39,11 @@ func parseSize(s string) (int64, error) {
 // plowbox's files already take there (so a restart does not shrink the budget by what
 // plowbox itself stored).
 func storeRetention(c retentionConfig, dataDir, indexDir string, link *indexLink, log *slog.Logger) (store.Retention, error) {
-	r := store.Retention{MaxAge: c.age, MaxRecords: c.events, MaxBytes: c.bytes.bytes, ExtraBytes: link.extraBytes}
+	r := store.Retention{MaxAge: c.age, MaxRecords: c.events, MaxBytes: c.bytes.Bytes, ExtraBytes: link.extraBytes}
 	if c.age < 0 || c.events < 0 {
 		return r, fmt.Errorf("--retention-age and --retention-events must not be negative")
 	}
-	if c.bytes.auto {
+	if c.bytes.Auto {
 		free, err := store.FreeDiskBytes(dataDir)
 		if err != nil {
 			log.Warn("retention: no byte budget, the free disk space is unknown; set --retention-bytes", "err", err)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
@@ -48,60 +50,48 @@ type serveConfig struct {
 }
 
 // serveOptions is the table of plowbox serve's options.
-func serveOptions(c *serveConfig) []option {
+func serveOptions(c *serveConfig) []options.Option {
 	c.collector = collector.DefaultConfig()
 	cc := &c.collector
-	return append([]option{
-		{name: "addr", usage: "address to listen on", value: str(&c.addr, ":9090")},
-		{name: "data", usage: "data directory: events, bad rows, schemas and settings", value: str(&c.data, "./plowbox-data")},
-		{name: "auth", usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", value: enum(&c.auth, "basic", "basic", "none")},
-		{name: "user", usage: "user name for --auth basic", value: str(&c.user, "admin")},
-		{name: "password", usage: "password for --auth basic; when empty, plowbox generates one at first start, prints it once and keeps its hash in the data directory", value: str(&c.password, "")},
-		{name: "output", usage: "print each good event to stdout: tsv (enriched TSV) or json (flattened JSON); empty for none", value: enum(&c.output, "", "", "tsv", "json")},
-		{name: "output-tsv", aliases: []string{"t"}, usage: "same as --output tsv (Micro's flag)", value: constValue{&c.output, "tsv"}},
-		{name: "output-json", aliases: []string{"j"}, usage: "same as --output json (Micro's flag)", value: constValue{&c.output, "json"}},
-		{name: "event-log", usage: "log a GOOD or BAD line per event to stderr, as Micro does", value: boolean(&c.eventLog, true)},
-		{name: "log-format", usage: "log format: text or json", value: enum(&c.logFormat, "text", "text", "json")},
-		{name: "log-level", usage: "log level: debug, info, warn or error", value: enum(&c.logLevel, "info", "debug", "info", "warn", "error")},
-		{name: "micro-api", usage: "Micro generation whose reset and 404 texts plowbox mimics: 3 or 4", value: enum(&c.microAPI, "4", "3", "4")},
-		{name: "micro-bad-rows", usage: "add the parsed bad rows as a badRows key to /micro/bad entries", value: boolean(&c.badRows, false)},
-		{name: "max-payload-size", usage: "largest collector payload in bytes; larger ones become size_violation bad rows", value: integer(&c.maxPayloadSize, 1<<20)},
-		{name: "max-json-depth", usage: "deepest nesting allowed in self-describing JSON", value: integer(&c.maxJSONDepth, 50)},
-		{name: "enrichments", usage: "directory of Snowplow enrichment configs (*.json) to run, as Enrich and Micro read them", value: str(&c.enrichmentsDir, "")},
-		{name: "memory-limit", usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", value: size(&c.memoryLimit, defaultMemoryLimit)},
-		{name: "no-sync", usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", value: boolean(&c.noSync, false)},
+	return append([]options.Option{
+		{Name: "addr", Usage: "address to listen on", Value: options.String(&c.addr, ":9090")},
+		{Name: "data", Usage: "data directory: events, bad rows, schemas and settings", Value: options.String(&c.data, "./plowbox-data")},
+		{Name: "auth", Usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", Value: options.Enum(&c.auth, "basic", "basic", "none")},
+		{Name: "user", Usage: "user name for --auth basic", Value: options.String(&c.user, "admin")},
+		{Name: "password", Usage: "password for --auth basic; when empty, plowbox generates one at first start, prints it once and keeps its hash in the data directory", Value: options.String(&c.password, "")},
+		{Name: "output", Usage: "print each good event to stdout: tsv (enriched TSV) or json (flattened JSON); empty for none", Value: options.Enum(&c.output, "", "", "tsv", "json")},
+		{Name: "output-tsv", Aliases: []string{"t"}, Usage: "same as --output tsv (Micro's flag)", Value: options.Const(&c.output, "tsv")},
+		{Name: "output-json", Aliases: []string{"j"}, Usage: "same as --output json (Micro's flag)", Value: options.Const(&c.output, "json")},
+		{Name: "event-log", Usage: "log a GOOD or BAD line per event to stderr, as Micro does", Value: options.Bool(&c.eventLog, true)},
+		{Name: "log-format", Usage: "log format: text or json", Value: options.Enum(&c.logFormat, "text", "text", "json")},
+		{Name: "log-level", Usage: "log level: debug, info, warn or error", Value: options.Enum(&c.logLevel, "info", "debug", "info", "warn", "error")},
+		{Name: "micro-api", Usage: "Micro generation whose reset and 404 texts plowbox mimics: 3 or 4", Value: options.Enum(&c.microAPI, "4", "3", "4")},
+		{Name: "micro-bad-rows", Usage: "add the parsed bad rows as a badRows key to /micro/bad entries", Value: options.Bool(&c.badRows, false)},
+		{Name: "max-payload-size", Usage: "largest collector payload in bytes; larger ones become size_violation bad rows", Value: options.Int(&c.maxPayloadSize, 1<<20)},
+		{Name: "max-json-depth", Usage: "deepest nesting allowed in self-describing JSON", Value: options.Int(&c.maxJSONDepth, 50)},
+		{Name: "enrichments", Usage: "directory of Snowplow enrichment configs (*.json) to run, as Enrich and Micro read them", Value: options.String(&c.enrichmentsDir, "")},
+		{Name: "memory-limit", Usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", Value: options.Size(&c.memoryLimit, defaultMemoryLimit)},
+		{Name: "no-sync", Usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", Value: options.Bool(&c.noSync, false)},
 
-		{name: "drop-payload-size", usage: "largest request body in bytes; larger ones get 413 and are not stored", value: int64Value{&cc.DropPayloadSize}},
-		{name: "cookie-enabled", usage: "set the network user id cookie", value: boolean(&cc.Cookie.Enabled, cc.Cookie.Enabled)},
-		{name: "cookie-name", usage: "name of the network user id cookie", value: str(&cc.Cookie.Name, cc.Cookie.Name)},
-		{name: "cookie-expiration", usage: "lifetime of the network user id cookie", value: duration(&cc.Cookie.Expiration, cc.Cookie.Expiration)},
-		{name: "cookie-domains", usage: "cookie domains matched against the request's Origin hosts (comma-separated)", value: list(&cc.Cookie.Domains)},
-		{name: "cookie-fallback-domain", usage: "cookie domain when none of --cookie-domains matches", value: str(&cc.Cookie.FallbackDomain, "")},
-		{name: "cookie-secure", usage: "add Secure to the cookie (always added with SameSite=None)", value: boolean(&cc.Cookie.Secure, cc.Cookie.Secure)},
-		{name: "cookie-http-only", usage: "add HttpOnly to the cookie", value: boolean(&cc.Cookie.HTTPOnly, cc.Cookie.HTTPOnly)},
-		{name: "cookie-same-site", usage: "SameSite attribute: None, Lax, Strict, or empty for none", value: enum(&cc.Cookie.SameSite, cc.Cookie.SameSite, "None", "Lax", "Strict", "")},
-		{name: "client-cookie-name", usage: "name of a second, script-readable copy of the cookie", value: str(&cc.Cookie.ClientCookieName, "")},
-		{name: "do-not-track-cookie", usage: "NAME=REGEX: requests with this cookie matching REGEX are answered but not stored", value: dntValue{&cc.DoNotTrackCookie}},
-		{name: "cookie-bounce", usage: "bounce pixel requests without a cookie once to detect third-party cookie blocking", value: boolean(&cc.CookieBounce.Enabled, false)},
-		{name: "enable-redirect", usage: "serve the /r/tp2 click-redirect endpoint", value: boolean(&cc.EnableDefaultRedirect, false)},
-		{name: "redirect-domains", usage: "hosts the click redirect may send to (comma-separated); empty for any", value: list(&cc.RedirectDomains)},
-		{name: "paths", usage: "custom path aliases /vendor/version=/com.snowplowanalytics.snowplow/tp2 (or /r/tp2, /com.snowplowanalytics.iglu/v1), comma-separated", value: pairs(&cc.Paths)},
-		{name: "crossdomain", usage: "serve /crossdomain.xml", value: boolean(&cc.CrossDomain.Enabled, false)},
-		{name: "cors-max-age", usage: "Access-Control-Max-Age of CORS preflight answers", value: duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
-		{name: "hsts-max-age", usage: "send Strict-Transport-Security with this max-age; 0 for none", value: hstsValue{&cc.HSTS}},
+		{Name: "drop-payload-size", Usage: "largest request body in bytes; larger ones get 413 and are not stored", Value: options.Int64(&cc.DropPayloadSize)},
+		{Name: "cookie-enabled", Usage: "set the network user id cookie", Value: options.Bool(&cc.Cookie.Enabled, cc.Cookie.Enabled)},
+		{Name: "cookie-name", Usage: "name of the network user id cookie", Value: options.String(&cc.Cookie.Name, cc.Cookie.Name)},
+		{Name: "cookie-expiration", Usage: "lifetime of the network user id cookie", Value: options.Duration(&cc.Cookie.Expiration, cc.Cookie.Expiration)},
+		{Name: "cookie-domains", Usage: "cookie domains matched against the request's Origin hosts (comma-separated)", Value: options.List(&cc.Cookie.Domains)},
+		{Name: "cookie-fallback-domain", Usage: "cookie domain when none of --cookie-domains matches", Value: options.String(&cc.Cookie.FallbackDomain, "")},
+		{Name: "cookie-secure", Usage: "add Secure to the cookie (always added with SameSite=None)", Value: options.Bool(&cc.Cookie.Secure, cc.Cookie.Secure)},
+		{Name: "cookie-http-only", Usage: "add HttpOnly to the cookie", Value: options.Bool(&cc.Cookie.HTTPOnly, cc.Cookie.HTTPOnly)},
+		{Name: "cookie-same-site", Usage: "SameSite attribute: None, Lax, Strict, or empty for none", Value: options.Enum(&cc.Cookie.SameSite, cc.Cookie.SameSite, "None", "Lax", "Strict", "")},
+		{Name: "client-cookie-name", Usage: "name of a second, script-readable copy of the cookie", Value: options.String(&cc.Cookie.ClientCookieName, "")},
+		{Name: "do-not-track-cookie", Usage: "NAME=REGEX: requests with this cookie matching REGEX are answered but not stored", Value: dntValue{&cc.DoNotTrackCookie}},
+		{Name: "cookie-bounce", Usage: "bounce pixel requests without a cookie once to detect third-party cookie blocking", Value: options.Bool(&cc.CookieBounce.Enabled, false)},
+		{Name: "enable-redirect", Usage: "serve the /r/tp2 click-redirect endpoint", Value: options.Bool(&cc.EnableDefaultRedirect, false)},
+		{Name: "redirect-domains", Usage: "hosts the click redirect may send to (comma-separated); empty for any", Value: options.List(&cc.RedirectDomains)},
+		{Name: "paths", Usage: "custom path aliases /vendor/version=/com.snowplowanalytics.snowplow/tp2 (or /r/tp2, /com.snowplowanalytics.iglu/v1), comma-separated", Value: options.Pairs(&cc.Paths)},
+		{Name: "crossdomain", Usage: "serve /crossdomain.xml", Value: options.Bool(&cc.CrossDomain.Enabled, false)},
+		{Name: "cors-max-age", Usage: "Access-Control-Max-Age of CORS preflight answers", Value: options.Duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
+		{Name: "hsts-max-age", Usage: "send Strict-Transport-Security with this max-age; 0 for none", Value: hstsValue{&cc.HSTS}},
 	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
-}
-
-type int64Value struct{ p *int64 }
-
-func (v int64Value) String() string { return fmt.Sprint(*v.p) }
-func (v int64Value) Set(s string) error {
-	var n int64
-	if _, err := fmt.Sscan(s, &n); err != nil {
-		return fmt.Errorf("must be a whole number")
-	}
-	*v.p = n
-	return nil
 }
 
 type dntValue struct {
@@ -143,7 +133,7 @@ func (v hstsValue) Set(s string) error {
 // serve runs plowbox serve until ctx is cancelled.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	var cfg serveConfig
-	if err := parseOptions("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
+	if err := options.Parse("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

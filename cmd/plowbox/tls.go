@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
 	"software.sslmate.com/src/go-pkcs12"
@@ -55,20 +57,20 @@ const (
 )
 
 // tlsOptions is the table of the TLS and proxy options of plowbox serve.
-func tlsOptions(c *tlsSettings) []option {
-	return []option{
-		{name: "tls-cert", usage: "PEM certificate (chain) file for HTTPS; needs --tls-key", value: str(&c.cert, "")},
-		{name: "tls-key", usage: "PEM private key file of --tls-cert", value: str(&c.key, "")},
-		{name: "tls-p12", usage: "PKCS12 certificate and key for HTTPS (Micro's ssl-certificate.p12); password from --tls-p12-password or " + microCertPasswordEnv, value: str(&c.p12, "")},
-		{name: "tls-p12-password", usage: "password of --tls-p12 (prefer the environment variable)", value: str(&c.p12Password, "")},
-		{name: "tls-domain", usage: "get a certificate for this domain from an ACME CA (Let's Encrypt by default), answering HTTP-01 on the HTTP listener and TLS-ALPN-01 on the HTTPS one; certificates are kept in <data>/acme", value: str(&c.domain, "")},
-		{name: "acme-email", usage: "contact e-mail given to the ACME CA (optional)", value: str(&c.acmeEmail, "")},
-		{name: "acme-directory", usage: "ACME directory URL, for a staging or private CA; empty for Let's Encrypt", value: str(&c.acmeDirectory, "")},
-		{name: "https-addr", usage: "address of the HTTPS listener, used when a certificate is configured (default " + defaultHTTPSAddr + ")", value: str(&c.httpsAddr, "")},
-		{name: "trusted-proxies", usage: "CIDRs of reverse proxies whose X-Forwarded-For/-Proto headers are believed; when set, those headers are removed from other peers' requests (comma-separated)", value: list(&c.trustedProxies)},
-		{name: "redirect-https", usage: "redirect plowbox's own paths (not the collector's) to HTTPS when a request came over plain HTTP, directly or through a trusted proxy", value: boolean(&c.redirectHTTPS, false)},
-		{name: "config-dir", usage: "Micro's configuration directory; with " + microCertPasswordEnv + " set, HTTPS uses its " + microCertFile + " (empty means " + microConfigDir + ")", value: str(&c.configDir, "")},
-		{name: "hsts", usage: "send Strict-Transport-Security \"" + hstsValueMini + "\" on HTTPS answers", value: boolean(&c.hsts, false)},
+func tlsOptions(c *tlsSettings) []options.Option {
+	return []options.Option{
+		{Name: "tls-cert", Usage: "PEM certificate (chain) file for HTTPS; needs --tls-key", Value: options.String(&c.cert, "")},
+		{Name: "tls-key", Usage: "PEM private key file of --tls-cert", Value: options.String(&c.key, "")},
+		{Name: "tls-p12", Usage: "PKCS12 certificate and key for HTTPS (Micro's ssl-certificate.p12); password from --tls-p12-password or " + microCertPasswordEnv, Value: options.String(&c.p12, "")},
+		{Name: "tls-p12-password", Usage: "password of --tls-p12 (prefer the environment variable)", Value: options.String(&c.p12Password, "")},
+		{Name: "tls-domain", Usage: "get a certificate for this domain from an ACME CA (Let's Encrypt by default), answering HTTP-01 on the HTTP listener and TLS-ALPN-01 on the HTTPS one; certificates are kept in <data>/acme", Value: options.String(&c.domain, "")},
+		{Name: "acme-email", Usage: "contact e-mail given to the ACME CA (optional)", Value: options.String(&c.acmeEmail, "")},
+		{Name: "acme-directory", Usage: "ACME directory URL, for a staging or private CA; empty for Let's Encrypt", Value: options.String(&c.acmeDirectory, "")},
+		{Name: "https-addr", Usage: "address of the HTTPS listener, used when a certificate is configured (default " + defaultHTTPSAddr + ")", Value: options.String(&c.httpsAddr, "")},
+		{Name: "trusted-proxies", Usage: "CIDRs of reverse proxies whose X-Forwarded-For/-Proto headers are believed; when set, those headers are removed from other peers' requests (comma-separated)", Value: options.List(&c.trustedProxies)},
+		{Name: "redirect-https", Usage: "redirect plowbox's own paths (not the collector's) to HTTPS when a request came over plain HTTP, directly or through a trusted proxy", Value: options.Bool(&c.redirectHTTPS, false)},
+		{Name: "config-dir", Usage: "Micro's configuration directory; with " + microCertPasswordEnv + " set, HTTPS uses its " + microCertFile + " (empty means " + microConfigDir + ")", Value: options.String(&c.configDir, "")},
+		{Name: "hsts", Usage: "send Strict-Transport-Security \"" + hstsValueMini + "\" on HTTPS answers", Value: options.Bool(&c.hsts, false)},
 	}
 }
 

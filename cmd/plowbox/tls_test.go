@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"golang.org/x/crypto/acme"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -202,7 +204,7 @@ func TestTLSPKCS12(t *testing.T) {
 			path := writeTempFile(t, dir, microCertFile, tt.p12)
 			var set tlsSettings
 			// The password option is read from the environment the way parseOptions does.
-			if err := parseOptions("serve", tlsOptions(&set), nil, envMap(tt.env), io.Discard); err != nil {
+			if err := options.Parse("serve", tlsOptions(&set), nil, envMap(tt.env), io.Discard); err != nil {
 				t.Fatal(err)
 			}
 			set.configDir = dir

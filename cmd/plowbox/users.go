@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web"
 )
@@ -97,7 +99,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
 			}
-			return errUsage
+			return options.ErrUsage
 		}
 		if fs.NArg() == 0 {
 			break
@@ -107,7 +109,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	if len(pos) == 0 {
 		fmt.Fprint(stderr, usersUsage)
-		return errUsage
+		return options.ErrUsage
 	}
 	st, err := store.Open(data, store.Options{})
 	if err != nil {
@@ -118,7 +120,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	need := func(n int) error {
 		if len(pos) < n+1 {
 			fmt.Fprint(stderr, usersUsage)
-			return errUsage
+			return options.ErrUsage
 		}
 		return nil
 	}
@@ -204,7 +206,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return users.RevokeToken(pos[1], "")
 	}
 	fmt.Fprintf(stderr, "plowbox users: unknown verb %q\n\n%s", pos[0], usersUsage)
-	return errUsage
+	return options.ErrUsage
 }
 
 // readPassword reads one line from stdin when it is not a terminal; an empty input
