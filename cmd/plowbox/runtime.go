@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/pipeline"
+
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
@@ -30,7 +32,7 @@ type plane struct {
 	cfg       serveConfig
 	st        *store.Store
 	log       *slog.Logger
-	pipe      *pipeline
+	pipe      *pipeline.Pipeline
 	resolver  *iglu.Resolver
 	validator *iglu.Validator
 	ecfg      enrich.Config // the enricher's configuration but its Enrichments
@@ -55,7 +57,7 @@ const registriesKey = "iglu/registries"
 
 // newRuntime returns the control plane of a serving plowbox whose enricher, built from list
 // and ecfg, already runs in pipe.
-func newRuntime(cfg serveConfig, st *store.Store, log *slog.Logger, pipe *pipeline, r *iglu.Resolver, v *iglu.Validator,
+func newRuntime(cfg serveConfig, st *store.Store, log *slog.Logger, pipe *pipeline.Pipeline, r *iglu.Resolver, v *iglu.Validator,
 	ecfg enrich.Config, list []enrich.Enrichment, superKey string, lookupEnv func(string) (string, bool)) *plane {
 	rt := &plane{cfg: cfg, st: st, log: log, pipe: pipe, resolver: r, validator: v, ecfg: ecfg,
 		list: list, lookupEnv: lookupEnv, started: time.Now(), graceTime: time.Minute}
@@ -104,7 +106,7 @@ func (rt *plane) install(list []enrich.Enrichment) {
 	cfg.Enrichments = list
 	old := rt.list
 	rt.list = list
-	rt.pipe.setEnricher(enrich.New(cfg))
+	rt.pipe.SetEnricher(enrich.New(cfg))
 	if len(old) > 0 {
 		time.AfterFunc(rt.graceTime, func() { enrichments.Close(old) })
 	}
@@ -489,7 +491,7 @@ func (rt *plane) selfTest(ctx context.Context) web.SelfTest {
 			return st
 		}
 		st.Outcome = "bad"
-		st.Detail = badRowSummary(o.BadRow)
+		st.Detail = pipeline.BadRowSummary(o.BadRow)
 	}
 	if len(res.Outputs) == 0 {
 		st.Outcome, st.Detail = "nothing", "the page view produced no event"
@@ -508,7 +510,7 @@ var _ web.ControlPlane = (*plane)(nil)
 
 // startRuntime returns the control plane of plowbox serve, with the registries added through
 // the control plane in earlier runs put back into the resolver.
-func startRuntime(cfg serveConfig, st *store.Store, log *slog.Logger, pipe *pipeline, r *iglu.Resolver, v *iglu.Validator,
+func startRuntime(cfg serveConfig, st *store.Store, log *slog.Logger, pipe *pipeline.Pipeline, r *iglu.Resolver, v *iglu.Validator,
 	ecfg enrich.Config, list []enrich.Enrichment, superKey string, lookupEnv func(string) (string, bool)) (*plane, error) {
 	rt := newRuntime(cfg, st, log, pipe, r, v, ecfg, list, superKey, lookupEnv)
 	added, err := rt.addedRegistries()

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/pipeline"
+
 	"github.com/plowbox/plowbox/internal/options"
 
 	"github.com/plowbox/plowbox/collector"
@@ -196,14 +198,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Validator:      validator,
 	}
 	enricher := enrich.New(ecfg)
-	pipe := newPipeline(enricher, st, stdout, stderr, cfg.output, cfg.eventLog)
+	pipe := pipeline.New(enricher, st, pipeline.Options{
+		Output:     cfg.output,
+		EventLog:   cfg.eventLog,
+		Stdout:     stdout,
+		Stderr:     stderr,
+		OnEnriched: met.observeResult,
+		// track-and-wait learns which records its request produced.
+		OnWritten: func(ctx context.Context, w pipeline.Written) { web.NoteWritten(ctx, w.First, w.Records()) },
+	})
 	rt, err := startRuntime(cfg, st, log, pipe, resolver, validator, ecfg, list, superKey, lookupEnv)
 	if err != nil {
 		return err
 	}
 	rt.watchIndex(ix)
 	coll := collector.New(cfg.collector, pipe, log)
-	pipe.observe = met.observeResult
 	met.watchStore(st, log)
 	met.watchCollector(coll)
 	met.watchIndex(ix)
