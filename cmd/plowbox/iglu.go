@@ -116,7 +116,7 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 
 	for i, r := range repos {
 		if r.Class() == iglu.ClassHTTP {
-			repos[i] = &keptFallback{Repository: r, st: st, log: log}
+			repos[i] = iglu.WithKeptCopies(r, st, log)
 		}
 	}
 	opts.Repositories = repos
@@ -166,30 +166,6 @@ func builtinRepository(st *store.Store) iglu.Repository {
 	}
 }
 
-// keptFallback is an HTTP repository that, when it fails, answers with the copy of the
-// schema kept from an earlier lookup over the network (iglu.md §2), so that a box that
-// has seen a schema once keeps validating it offline.
-type keptFallback struct {
-	iglu.Repository
-	st  *store.Store
-	log *slog.Logger
-}
-
-// Lookup implements iglu.Repository.
-func (k *keptFallback) Lookup(ctx context.Context, key iglu.SchemaKey) ([]byte, error) {
-	body, err := k.Repository.Lookup(ctx, key)
-	if err == nil || errors.Is(err, iglu.ErrNotFound) {
-		return body, err
-	}
-	kept, ok, kerr := k.st.GetResolved(key.Path())
-	if kerr != nil || !ok {
-		return nil, err
-	}
-	k.log.Warn("iglu repository failed; validating with the copy kept from an earlier lookup",
-		"repository", k.Name(), "schema", key.String(), "err", err)
-	return kept, nil
-}
-
 // loadSuperKey returns the registry super key: --iglu-super-key when set; otherwise the
 // key kept in the data directory, generated (and printed once to stderr) at the first
 // start under --auth basic. Under --auth none without a kept key it is "".
@@ -225,7 +201,3 @@ func loadSuperKey(cfg igluConfig, dataDir string, basicAuth bool, stderr io.Writ
 func igluWebOptions(st *store.Store, r *iglu.Resolver, v *iglu.Validator, superKey string) *web.IgluOptions {
 	return &web.IgluOptions{Registry: st, Resolver: r, Validator: v, SuperKey: superKey, Version: version}
 }
-
-// igluCacheFlush drops every cached schema lookup, for the control plane's
-// POST /control-plane/iglu-cache/flush and PUT /restart-services (mini.md §3).
-func igluCacheFlush(r *iglu.Resolver) { r.Flush() }

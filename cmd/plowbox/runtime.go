@@ -158,7 +158,7 @@ func (rt *plane) repositories(regs []web.Registry) []iglu.Repository {
 			Name: r.Name, Priority: r.Priority, VendorPrefixes: prefixes,
 			URI: r.URI, APIKey: r.APIKey, Timeout: rt.cfg.iglu.timeout,
 		})
-		out = append(out, &keptFallback{Repository: repo, st: rt.st, log: rt.log})
+		out = append(out, iglu.WithKeptCopies(repo, rt.st, rt.log))
 	}
 	return out
 }
@@ -405,10 +405,6 @@ func (rt *plane) Registries() []web.Registry {
 		reg := web.Registry{Name: r.Name(), Priority: r.Priority(), VendorPrefixes: r.VendorPrefixes(), Source: "configuration"}
 		if u, ok := r.(interface{ URI() string }); ok {
 			reg.URI = u.URI()
-		} else if k, ok := r.(*keptFallback); ok {
-			if u, ok := k.Repository.(interface{ URI() string }); ok {
-				reg.URI = u.URI()
-			}
 		}
 		switch {
 		case r.Name() == builtinRepoName:
