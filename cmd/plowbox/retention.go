@@ -5,10 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/plowbox/plowbox/internal/options"
@@ -38,8 +35,8 @@ func retentionOptions(c *retentionConfig) []options.Option {
 // "auto" is 80 % of the space free on the data directory's file system plus what
 // plowbox's files already take there (so a restart does not shrink the budget by what
 // plowbox itself stored).
-func storeRetention(c retentionConfig, dataDir, indexDir string, link *indexLink, log *slog.Logger) (store.Retention, error) {
-	r := store.Retention{MaxAge: c.age, MaxRecords: c.events, MaxBytes: c.bytes.Bytes, ExtraBytes: link.extraBytes}
+func storeRetention(c retentionConfig, dataDir, indexDir string, pruner *index.Pruner, log *slog.Logger) (store.Retention, error) {
+	r := store.Retention{MaxAge: c.age, MaxRecords: c.events, MaxBytes: c.bytes.Bytes, ExtraBytes: pruner.DiskBytes}
 	if c.age < 0 || c.events < 0 {
 		return r, fmt.Errorf("--retention-age and --retention-events must not be negative")
 	}
@@ -71,90 +68,4 @@ func dirBytes(dir string) int64 {
 		return nil
 	})
 	return n
-}
-
-// indexLink connects the store's retention and replays to the search index, which is
-// opened after the store: it reports the index's size for the byte budget, and deletes
-// the documents of deleted records on its own goroutine, so the store's writer never
-// waits for the index.
-type indexLink struct {
-	log  *slog.Logger
-	ix   atomic.Pointer[index.Index]
-	size atomic.Int64 // the index's size, refreshed by extraBytes
-
-	mu      sync.Mutex
-	pending []uint64 // deleted records whose documents are still to delete
-	wake    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
-}
-
-func newIndexLink(log *slog.Logger) *indexLink {
-	return &indexLink{log: log, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-}
-
-// extraBytes is store.Retention.ExtraBytes: the size of the index directory.
-func (l *indexLink) extraBytes() int64 {
-	if ix := l.ix.Load(); ix != nil {
-		l.size.Store(ix.Stats().DiskBytes)
-	}
-	return l.size.Load()
-}
-
-// onDelete is store.Options.OnDelete: it queues the sequences and returns at once.
-func (l *indexLink) onDelete(seqs []uint64) {
-	l.mu.Lock()
-	l.pending = append(l.pending, seqs...)
-	l.mu.Unlock()
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
-}
-
-// attach starts deleting documents from ix, below st's first record and of the records
-// deleted out of order (replays). Call stop before closing ix.
-func (l *indexLink) attach(st *store.Store, ix *index.Index) {
-	l.ix.Store(ix)
-	go l.run(st, ix)
-}
-
-func (l *indexLink) run(st *store.Store, ix *index.Index) {
-	defer close(l.done)
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-l.wake:
-		}
-		l.mu.Lock()
-		seqs := l.pending
-		l.pending = nil
-		l.mu.Unlock()
-		first := st.FirstSeq()
-		if err := ix.DeleteBefore(first); err != nil {
-			l.log.Warn("search index: delete documents of records retention deleted", "err", err)
-		}
-		// What retention deleted is below first; what replays replaced may be above.
-		slices.Sort(seqs)
-		i, _ := slices.BinarySearch(seqs, first)
-		if above := seqs[i:]; len(above) > 0 {
-			if err := ix.Delete(above...); err != nil {
-				l.log.Warn("search index: delete documents of replayed bad rows", "err", err)
-			}
-		}
-	}
-}
-
-// stopDeleting ends the deletion goroutine, if attach started it.
-func (l *indexLink) stopDeleting() {
-	if l.ix.Load() == nil {
-		return
-	}
-	select {
-	case <-l.stop:
-	default:
-		close(l.stop)
-	}
-	<-l.done
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,13 +14,18 @@ import (
 	"strings"
 	"time"
 
+	oklogrun "github.com/oklog/run"
+	"github.com/plowbox/plowbox/internal/controlplane"
 	"github.com/plowbox/plowbox/internal/pipeline"
+	"github.com/plowbox/plowbox/internal/tlsfront"
+	"github.com/plowbox/plowbox/store/index"
 
 	"github.com/plowbox/plowbox/internal/options"
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
+	"github.com/plowbox/plowbox/enrich/iglu"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web"
 )
@@ -48,7 +52,7 @@ type serveConfig struct {
 	index          indexConfig
 	retention      retentionConfig
 	collector      collector.Config
-	tls            tlsSettings
+	tls            tlsfront.Settings
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -93,7 +97,7 @@ func serveOptions(c *serveConfig) []options.Option {
 		{Name: "crossdomain", Usage: "serve /crossdomain.xml", Value: options.Bool(&cc.CrossDomain.Enabled, false)},
 		{Name: "cors-max-age", Usage: "Access-Control-Max-Age of CORS preflight answers", Value: options.Duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
 		{Name: "hsts-max-age", Usage: "send Strict-Transport-Security with this max-age; 0 for none", Value: hstsValue{&cc.HSTS}},
-	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
+	}, append(append(igluOptions(&c.iglu), tlsfront.Options(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
 }
 
 type dntValue struct {
@@ -133,7 +137,19 @@ func (v hstsValue) Set(s string) error {
 }
 
 // serve runs plowbox serve until ctx is cancelled.
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
+//
+// The shutdown order is decided here. Every resource is closed once, by the defer
+// registered right after it opens, so the defers run in reverse order of opening once
+// the run group has returned:
+//
+//  1. stop accepting: the run group's interrupts shut the HTTP and HTTPS servers down,
+//     which waits for the requests in flight;
+//  2. drain commits: a collector request answers only after its commit, so once the
+//     servers are down no commit is pending;
+//  3. stop followers: the index pruner's deletion goroutine ends;
+//  4. close the search index, which stops following the store;
+//  5. close the enrichments, then bbolt.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (err error) {
 	var cfg serveConfig
 	if err := options.Parse("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -152,23 +168,31 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return fmt.Errorf("create data directory: %w", err)
 	}
 	met := newMetrics()
-	link := newIndexLink(log)
-	ret, err := storeRetention(cfg.retention, cfg.data, cfg.index.indexDir(cfg.data), link, log)
+	pruner := index.NewPruner(log)
+	ret, err := storeRetention(cfg.retention, cfg.data, cfg.index.indexDir(cfg.data), pruner, log)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.observeCommit, Retention: ret, OnDelete: link.onDelete, Logger: log})
+	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.observeCommit, Retention: ret, OnDelete: pruner.OnDelete, Logger: log})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
-	defer st.Close()
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store: %w", cerr)
+		}
+	}()
 	ix, err := openIndex(cfg.data, cfg.index, st, log)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	link.attach(st, ix)
-	defer link.stopDeleting()
+	defer func() {
+		if err := ix.Close(); err != nil {
+			log.Warn("shutdown: close search index", "err", err)
+		}
+	}()
+	pruner.Start(st, ix)
+	defer pruner.Stop()
 
 	resolver, validator, err := buildIglu(cfg.iglu, st, log, lookupEnv)
 	if err != nil {
@@ -184,7 +208,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 
-	list, err := loadEnrichments(cfg, validator, log)
+	loader := controlplane.EnrichmentLoader{AssetsDir: controlplane.AssetsDir(cfg.data), Validator: validator, Log: log}
+	list, err := loadEnrichments(cfg, loader, log)
 	if err != nil {
 		return err
 	}
@@ -197,8 +222,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Enrichments:    list,
 		Validator:      validator,
 	}
-	enricher := enrich.New(ecfg)
-	pipe := pipeline.New(enricher, st, pipeline.Options{
+	pipe := pipeline.New(enrich.New(ecfg), st, pipeline.Options{
 		Output:     cfg.output,
 		EventLog:   cfg.eventLog,
 		Stdout:     stdout,
@@ -207,16 +231,39 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		// track-and-wait learns which records its request produced.
 		OnWritten: func(ctx context.Context, w pipeline.Written) { web.NoteWritten(ctx, w.First, w.Records()) },
 	})
-	rt, err := startRuntime(cfg, st, log, pipe, resolver, validator, ecfg, list, superKey, lookupEnv)
+	control, err := controlplane.New(controlplane.Config{
+		Version:           version,
+		DataDir:           cfg.data,
+		EnrichmentsDir:    enrichmentsDirOf(cfg),
+		SuperKeyFile:      superKeyFile,
+		BuiltinRepository: builtinRepoName,
+		ConfiguredRepositories: func() ([]iglu.Repository, error) {
+			fresh, _, err := buildIglu(cfg.iglu, st, log, lookupEnv)
+			if err != nil {
+				return nil, err
+			}
+			return fresh.Repositories(""), nil
+		},
+		RegistryTimeout: cfg.iglu.timeout,
+		Store:           st,
+		Log:             log,
+		Pipeline:        pipe,
+		Resolver:        resolver,
+		Validator:       validator,
+		Enrich:          ecfg,
+		Enrichments:     list,
+		SuperKey:        superKey,
+		Loader:          loader,
+	})
 	if err != nil {
 		return err
 	}
-	rt.watchIndex(ix)
+	control.WatchIndex(ix)
 	coll := collector.New(cfg.collector, pipe, log)
 	met.watchStore(st, log)
 	met.watchCollector(coll)
 	met.watchIndex(ix)
-	front, err := newFront(cfg.tls, cfg.data, lookupEnv, stderr, log)
+	front, err := tlsfront.New(cfg.tls, cfg.data, version, lookupEnv, stderr, log)
 	if err != nil {
 		return err
 	}
@@ -226,12 +273,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Auth:      auth,
 		MicroAPI:  map[string]int{"3": 3, "4": 4}[cfg.microAPI],
 		BadRows:   cfg.badRows,
-		Iglu:      rt.igluOptions(igluWebOptions(st, resolver, validator, superKey)),
-		Control:   controlOptions(rt, users, front),
+		Iglu:      control.IgluOptions(igluWebOptions(st, resolver, validator, superKey)),
+		Control:   &web.ControlOptions{Plane: control, TLS: front, Users: users, Version: version, EnrichmentsDir: control.EnrichmentsDir()},
 		Logger:    log,
 		Metrics:   web.NewMetrics(met.reg),
 		UI:        uiOptions(st, ix, log),
-		Replay:    replayOptions(st, pipe),
+		Replay:    &web.ReplayOptions{Store: st, Enricher: pipe.Enricher},
 		Index:     ix,
 	})
 
@@ -240,67 +287,86 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           front.wrap(handler, false),
+		Handler:           front.Wrap(handler, false),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       610 * time.Second,
 		MaxHeaderBytes:    40960,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
-	if err := front.start(handler, errc); err != nil {
-		srv.Close()
+	httpsErrs := make(chan error, 1)
+	if err := front.Start(handler, httpsErrs); err != nil {
+		ln.Close()
 		return err
 	}
 	fmt.Fprintf(stderr, "plowbox %s started at %s\n", version, listenURL(ln.Addr()))
 
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	// The subsystems run side by side; when one returns, all are interrupted.
+	shutdownCtx, cancelShutdown := context.WithCancel(context.Background())
+	defer cancelShutdown()
+	shutdown := func(stop func(context.Context) error) {
+		c, cancel := context.WithTimeout(shutdownCtx, 10*time.Second)
+		defer cancel()
+		if err := stop(c); err != nil {
+			log.Warn("shutdown", "err", err)
+		}
 	}
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	if err := front.shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	link.stopDeleting()
-	if err := ix.Close(); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	if err := st.Close(); err != nil {
-		return fmt.Errorf("close store: %w", err)
-	}
-	return nil
+	var g oklogrun.Group
+	g.Add(func() error { // the signal that ends plowbox serve
+		<-ctx.Done()
+		log.Info("shutting down")
+		return nil
+	}, func(error) {})
+	stopped := make(chan struct{})
+	g.Add(func() error { // the HTTP server: the collector, the APIs and the UI
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+		<-stopped
+		return nil
+	}, func(error) {
+		shutdown(srv.Shutdown)
+		close(stopped)
+	})
+	httpsDone := make(chan struct{})
+	g.Add(func() error { // the HTTPS listener, which the control plane may open at run time
+		select {
+		case err := <-httpsErrs:
+			return fmt.Errorf("serve: %w", err)
+		case <-httpsDone:
+			return nil
+		}
+	}, func(error) {
+		shutdown(front.Shutdown)
+		close(httpsDone)
+	})
+	return g.Run()
 }
 
-// loadEnrichments reads the --enrichments directory; a broken config stops plowbox
-// rather than leaving it half-configured.
-func loadEnrichments(cfg serveConfig, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
-	if cfg.enrichmentsDir == "" { // uploads through the control plane, if any
-		return loadEnrichmentsFrom(enrichmentsDirOf(cfg), cfg.data, v, log)
+// loadEnrichments reads the enrichment configs at start: --enrichments, which must load,
+// or else the uploads of earlier runs in the data directory, if any. A broken config
+// stops plowbox rather than leaving it half-configured.
+func loadEnrichments(cfg serveConfig, loader controlplane.EnrichmentLoader, log *slog.Logger) ([]enrich.Enrichment, error) {
+	if cfg.enrichmentsDir == "" {
+		return loader.LoadIfExists(enrichmentsDirOf(cfg))
 	}
-	list, _, err := enrichments.Load(cfg.enrichmentsDir, enrichments.Options{
-		DataDir:  cfg.enrichmentsDir,
-		CacheDir: filepath.Join(cfg.data, "enrichment-assets"),
-		Logger:   log,
-		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
-			if res := v.Validate(ctx, schema, data); res.Error != nil {
-				b, _ := json.Marshal(res.Error)
-				return fmt.Errorf("not valid against %s: %s", schema, b)
-			}
-			return nil
-		},
-	})
+	list, err := loader.Load(cfg.enrichmentsDir, cfg.enrichmentsDir)
 	if err != nil {
 		return nil, fmt.Errorf("enrichments: %w", err)
 	}
 	log.Info("enrichments loaded", "dir", cfg.enrichmentsDir, "count", len(list))
 	return list, nil
+}
+
+// enrichmentsDirDefault is where uploaded enrichment configs go when --enrichments is not
+// set; plowbox serve reads it at start when it exists.
+const enrichmentsDirDefault = "enrichments"
+
+// enrichmentsDirOf is --enrichments, or the data directory's enrichments directory.
+func enrichmentsDirOf(cfg serveConfig) string {
+	if cfg.enrichmentsDir != "" {
+		return cfg.enrichmentsDir
+	}
+	return filepath.Join(cfg.data, enrichmentsDirDefault)
 }
 
 // listenURL renders the bound address the way Micro's startup line does:

@@ -1,4 +1,9 @@
-package main
+// Package tlsfront is plowbox's TLS and proxy layer in front of its web handler: the
+// HTTPS listener (a PEM or PKCS#12 certificate, or one obtained through ACME), the ACME
+// HTTP-01 challenge on the HTTP listener, which forwarded headers of reverse proxies to
+// believe, the redirect to HTTPS and HSTS. Its SetDomain and EnableHSTS are the control
+// plane's TLS verbs.
+package tlsfront
 
 import (
 	"context"
@@ -16,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,8 +36,8 @@ import (
 	"github.com/plowbox/plowbox/web"
 )
 
-// tlsSettings are the options of plowbox's HTTPS listener and of the proxies in front of it.
-type tlsSettings struct {
+// Settings are the options of plowbox's HTTPS listener and of the proxies in front of it.
+type Settings struct {
 	cert, key      string // PEM files
 	p12            string // PKCS12 file (Micro's ssl-certificate.p12)
 	p12Password    string
@@ -56,8 +62,8 @@ const (
 	microConfigDir       = "/config" // where the Micro container keeps its configuration
 )
 
-// tlsOptions is the table of the TLS and proxy options of plowbox serve.
-func tlsOptions(c *tlsSettings) []options.Option {
+// Options is the table of the TLS and proxy options of plowbox serve.
+func Options(c *Settings) []options.Option {
 	return []options.Option{
 		{Name: "tls-cert", Usage: "PEM certificate (chain) file for HTTPS; needs --tls-key", Value: options.String(&c.cert, "")},
 		{Name: "tls-key", Usage: "PEM private key file of --tls-cert", Value: options.String(&c.key, "")},
@@ -80,12 +86,12 @@ type tlsState struct {
 	HSTS   bool   `json:"hsts,omitempty"`
 }
 
-// front is plowbox's TLS and proxy layer around the web handler: it serves the HTTPS
+// Front is plowbox's TLS and proxy layer around the web handler: it serves the HTTPS
 // listener (a static certificate or ACME), answers ACME HTTP-01 challenges on the HTTP
 // listener, decides which forwarded headers to believe, redirects to HTTPS and adds
 // HSTS. Its SetDomain and EnableHSTS are the control plane's TLS verbs.
-type front struct {
-	set     tlsSettings
+type Front struct {
+	set     Settings
 	dataDir string
 	log     *slog.Logger
 	trusted []netip.Prefix
@@ -93,6 +99,7 @@ type front struct {
 	acme    atomic.Pointer[acmeState]
 	hsts    atomic.Bool
 	stderr  io.Writer
+	version string // printed in the HTTPS startup line
 
 	mu      sync.Mutex // guards the fields below and tls.json
 	handler http.Handler
@@ -101,8 +108,8 @@ type front struct {
 	addr    net.Addr     // its bound address
 }
 
-// front serves the control plane's domain-name and add-hsts verbs.
-var _ web.TLSControl = (*front)(nil)
+// Front serves the control plane's domain-name and add-hsts verbs.
+var _ web.TLSControl = (*Front)(nil)
 
 // acmeState is one ACME configuration: the domain and its manager.
 type acmeState struct {
@@ -111,10 +118,10 @@ type acmeState struct {
 	http01 http.Handler // the manager's HTTP-01 responder
 }
 
-// newFront checks the TLS settings and loads the certificate or the persisted ACME
-// domain.
-func newFront(set tlsSettings, dataDir string, lookupEnv func(string) (string, bool), stderr io.Writer, log *slog.Logger) (*front, error) {
-	f := &front{set: set, dataDir: dataDir, log: log, stderr: stderr}
+// New checks the TLS settings and loads the certificate or the persisted ACME domain
+// (kept in dataDir); version is plowbox's, for the startup line.
+func New(set Settings, dataDir, version string, lookupEnv func(string) (string, bool), stderr io.Writer, log *slog.Logger) (*Front, error) {
+	f := &Front{set: set, dataDir: dataDir, version: version, log: log, stderr: stderr}
 	for _, s := range set.trustedProxies {
 		p, err := parsePrefix(s)
 		if err != nil {
@@ -234,7 +241,7 @@ func checkDomain(d string) error {
 
 // newACME returns the ACME configuration of domain: certificates and the account key
 // cached in <data>/acme, only this domain allowed.
-func (f *front) newACME(domain string) *acmeState {
+func (f *Front) newACME(domain string) *acmeState {
 	m := &autocert.Manager{
 		Prompt:     autocert.AcceptTOS,
 		Cache:      autocert.DirCache(filepath.Join(f.dataDir, "acme")),
@@ -248,10 +255,10 @@ func (f *front) newACME(domain string) *acmeState {
 }
 
 // httpsEnabled reports whether plowbox has a certificate to serve.
-func (f *front) httpsEnabled() bool { return f.static != nil || f.acme.Load() != nil }
+func (f *Front) httpsEnabled() bool { return f.static != nil || f.acme.Load() != nil }
 
 // httpsAddr is the HTTPS listen address.
-func (f *front) httpsAddr() string {
+func (f *Front) httpsAddr() string {
 	if f.set.httpsAddr != "" {
 		return f.set.httpsAddr
 	}
@@ -260,7 +267,7 @@ func (f *front) httpsAddr() string {
 
 // getCertificate serves the ACME certificate for its domain (and the TLS-ALPN-01
 // challenge), the static certificate otherwise.
-func (f *front) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+func (f *Front) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if a := f.acme.Load(); a != nil && (f.static == nil || strings.EqualFold(strings.TrimSuffix(hello.ServerName, "."), a.domain)) {
 		return a.mgr.GetCertificate(hello)
 	}
@@ -271,7 +278,7 @@ func (f *front) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, er
 }
 
 // tlsConfig is the HTTPS listener's configuration.
-func (f *front) tlsConfig() *tls.Config {
+func (f *Front) tlsConfig() *tls.Config {
 	return &tls.Config{
 		MinVersion:     tls.VersionTLS12,
 		GetCertificate: f.getCertificate,
@@ -279,9 +286,9 @@ func (f *front) tlsConfig() *tls.Config {
 	}
 }
 
-// wrap returns h behind the proxy, HSTS, ACME and redirect rules; overTLS says whether
+// Wrap returns h behind the proxy, HSTS, ACME and redirect rules; overTLS says whether
 // it serves the HTTPS listener.
-func (f *front) wrap(h http.Handler, overTLS bool) http.Handler {
+func (f *Front) Wrap(h http.Handler, overTLS bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		proxied := f.fromTrustedProxy(r)
 		if !proxied && len(f.trusted) > 0 {
@@ -308,7 +315,7 @@ func (f *front) wrap(h http.Handler, overTLS bool) http.Handler {
 }
 
 // fromTrustedProxy reports whether the request's peer is one of --trusted-proxies.
-func (f *front) fromTrustedProxy(r *http.Request) bool {
+func (f *Front) fromTrustedProxy(r *http.Request) bool {
 	if len(f.trusted) == 0 {
 		return false
 	}
@@ -328,7 +335,7 @@ func (f *front) fromTrustedProxy(r *http.Request) bool {
 // redirect sends the client to the same URL over HTTPS: on the load balancer's port when
 // a proxy forwarded the request, on plowbox's HTTPS port otherwise. Like Mini's LB mode,
 // GET and HEAD get 302, other methods 307 so that their body is sent again.
-func (f *front) redirect(w http.ResponseWriter, r *http.Request, viaProxy bool) {
+func (f *Front) redirect(w http.ResponseWriter, r *http.Request, viaProxy bool) {
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
@@ -352,9 +359,9 @@ func (f *front) redirect(w http.ResponseWriter, r *http.Request, viaProxy bool) 
 	http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), code)
 }
 
-// start runs the HTTPS listener when plowbox has a certificate; its Serve error goes to
-// errc. h is the web handler; the HTTP listener's is wrap(h, false).
-func (f *front) start(h http.Handler, errc chan<- error) error {
+// Start runs the HTTPS listener when plowbox has a certificate; its Serve error goes to
+// errc. h is the web handler; the HTTP listener's is Wrap(h, false).
+func (f *Front) Start(h http.Handler, errc chan<- error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.handler, f.errc = h, errc
@@ -365,7 +372,7 @@ func (f *front) start(h http.Handler, errc chan<- error) error {
 }
 
 // listenLocked opens the HTTPS listener; f.mu is held.
-func (f *front) listenLocked() error {
+func (f *Front) listenLocked() error {
 	if f.srv != nil {
 		return nil
 	}
@@ -377,7 +384,7 @@ func (f *front) listenLocked() error {
 		return fmt.Errorf("HTTPS: listen on %s: %w", f.httpsAddr(), err)
 	}
 	f.srv = &http.Server{
-		Handler:           f.wrap(f.handler, true),
+		Handler:           f.Wrap(f.handler, true),
 		TLSConfig:         f.tlsConfig(),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       610 * time.Second,
@@ -391,12 +398,12 @@ func (f *front) listenLocked() error {
 			errc <- fmt.Errorf("HTTPS: %w", err)
 		}
 	}()
-	fmt.Fprintf(f.stderr, "plowbox %s started at %s\n", version, strings.Replace(listenURL(ln.Addr()), "http://", "https://", 1))
+	fmt.Fprintf(f.stderr, "plowbox %s started at %s\n", f.version, httpsURL(ln.Addr()))
 	return nil
 }
 
-// shutdown stops the HTTPS listener gracefully.
-func (f *front) shutdown(ctx context.Context) error {
+// Shutdown stops the HTTPS listener gracefully.
+func (f *Front) Shutdown(ctx context.Context) error {
 	f.mu.Lock()
 	srv := f.srv
 	f.mu.Unlock()
@@ -413,7 +420,7 @@ func (f *front) shutdown(ctx context.Context) error {
 // it opens the HTTPS listener if needed, obtains the certificate through the ACME
 // challenge itself (which proves the domain points here, on any host or cloud), and only
 // then keeps the domain in <data>/tls.json. On failure the previous configuration stays.
-func (f *front) SetDomain(ctx context.Context, domain string) error {
+func (f *Front) SetDomain(ctx context.Context, domain string) error {
 	domain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
 	if err := checkDomain(domain); err != nil {
 		return err
@@ -459,7 +466,7 @@ func (f *front) SetDomain(ctx context.Context, domain string) error {
 
 // EnableHSTS adds Strict-Transport-Security to HTTPS answers from now on and after
 // restarts (Mini's /control-plane/add-hsts).
-func (f *front) EnableHSTS() error {
+func (f *Front) EnableHSTS() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	state, err := f.readState()
@@ -475,7 +482,7 @@ func (f *front) EnableHSTS() error {
 }
 
 // readState reads <data>/tls.json; a missing file is the zero state.
-func (f *front) readState() (tlsState, error) {
+func (f *Front) readState() (tlsState, error) {
 	var s tlsState
 	path := filepath.Join(f.dataDir, tlsStateFile)
 	b, err := os.ReadFile(path)
@@ -492,7 +499,7 @@ func (f *front) readState() (tlsState, error) {
 }
 
 // writeState replaces <data>/tls.json atomically.
-func (f *front) writeState(s tlsState) error {
+func (f *Front) writeState(s tlsState) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode TLS settings: %w", err)
@@ -506,4 +513,18 @@ func (f *front) writeState(s tlsState) error {
 		return fmt.Errorf("write TLS settings: %w", err)
 	}
 	return nil
+}
+
+// httpsURL renders the HTTPS listener's address the way Micro's startup line does:
+// https://[::]:9543/ for a wildcard listener.
+func httpsURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "https://" + addr.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "::"
+	}
+	return "https://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port)) + "/"
 }
