@@ -21,7 +21,8 @@ import (
 	"github.com/plowbox/plowbox/web"
 )
 
-// igluConfig is how plowbox serve resolves Iglu schemas (iglu.md §4).
+// igluConfig is how plowbox serve resolves Iglu schemas: a resolver configuration or
+// Iglu Central, static registries on disk, an extra HTTP registry and the lookup cache.
 type igluConfig struct {
 	resolverFile string        // --iglu: a resolver configuration whose repositories replace the default
 	dirs         []string      // --iglu-dir: static registries read from disk
@@ -52,7 +53,7 @@ const builtinRepoName = "plowbox"
 const superKeyFile = "iglu-super-key"
 
 // buildIglu builds the resolver and validator of plowbox serve. Repositories are tried
-// in this order (iglu.md §4, §5):
+// in this order:
 //
 //  1. plowbox's built-in registry (the store's schemas, written through /api/schemas or
 //     plowbox iglu import);

@@ -412,7 +412,7 @@ func (cp *Controller) Status(ctx context.Context) web.Status {
 		}
 		c := web.ComponentStatus{Name: "registry:" + r.Name, Healthy: err == nil}
 		if err != nil {
-			c.Detail = err.Error() // a registry down is shown, but plowbox keeps working (iglu.md §5)
+			c.Detail = err.Error() // a registry down is shown, but plowbox keeps working: lookups go on to the next repository or the kept copy
 		}
 		s.Components = append(s.Components, c)
 	}

@@ -52,7 +52,8 @@ type Settings struct {
 }
 
 // Environment variable with the PKCS12 password in the Micro container; setting it turns
-// HTTPS on with <config dir>/ssl-certificate.p12 (micro-api.md §9).
+// HTTPS on with <config dir>/ssl-certificate.p12, as in the Snowplow Micro container
+// (https://docs.snowplow.io/docs/testing/snowplow-micro/advanced-usage/).
 const (
 	microCertPasswordEnv = "MICRO_SSL_CERT_PASSWORD"
 	microCertFile        = "ssl-certificate.p12"
