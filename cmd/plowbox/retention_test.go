@@ -58,14 +58,14 @@ func TestRetentionOptions(t *testing.T) {
 // directory already holds.
 func TestRetentionBudgetAuto(t *testing.T) {
 	dir := t.TempDir()
-	r, err := storeRetention(retentionConfig{bytes: options.SizeOrAuto{Auto: true}}, dir, dir+"/index", index.NewPruner(slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+	r, err := storeRetention(retentionConfig{bytes: options.SizeOrAuto{Auto: true}}, dir, dir+"/index", index.NewPruner(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.MaxBytes <= 0 {
 		t.Fatalf("auto budget = %d", r.MaxBytes)
 	}
-	r2, _ := storeRetention(retentionConfig{bytes: options.SizeOrAuto{Bytes: 12345}}, dir, dir, index.NewPruner(slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+	r2, _ := storeRetention(retentionConfig{bytes: options.SizeOrAuto{Bytes: 12345}}, dir, dir, index.NewPruner(), slog.New(slog.DiscardHandler))
 	if r2.MaxBytes != 12345 {
 		t.Errorf("explicit budget = %d, want 12345", r2.MaxBytes)
 	}

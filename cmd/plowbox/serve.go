@@ -146,9 +146,9 @@ func (v hstsValue) Set(s string) error {
 //     which waits for the requests in flight;
 //  2. drain commits: a collector request answers only after its commit, so once the
 //     servers are down no commit is pending;
-//  3. stop followers: the index pruner's deletion goroutine ends;
-//  4. close the search index, which stops following the store;
-//  5. close the enrichments, then bbolt.
+//  3. stop followers and close the search index: its follower (which also deletes the
+//     documents of deleted records) stops, then bleve closes;
+//  4. close the enrichments, then bbolt.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (err error) {
 	var cfg serveConfig
 	if err := options.Parse("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
@@ -168,7 +168,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return fmt.Errorf("create data directory: %w", err)
 	}
 	met := newMetrics()
-	pruner := index.NewPruner(log)
+	pruner := index.NewPruner()
 	ret, err := storeRetention(cfg.retention, cfg.data, cfg.index.indexDir(cfg.data), pruner, log)
 	if err != nil {
 		return err
@@ -191,8 +191,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 			log.Warn("shutdown: close search index", "err", err)
 		}
 	}()
-	pruner.Start(st, ix)
-	defer pruner.Stop()
+	pruner.Start(ix)
 
 	resolver, validator, err := buildIglu(cfg.iglu, st, log, lookupEnv)
 	if err != nil {

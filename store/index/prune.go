@@ -1,100 +1,114 @@
 package index
 
 import (
-	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
 )
 
-// Pruner deletes from the search index the documents of the records the store deleted
-// (retention below the store's first record, replays above it), on its own goroutine so
-// that the store's writer never waits for the index. It is made before the store, whose
-// retention it serves, and started once the index, opened after the store, exists: it
-// also reports the index's size for the store's byte budget.
+// Forget queues the documents of deleted records (retention, replays) for deletion and
+// returns at once, so the store's writer never waits for the index. The follower deletes
+// them before it indexes the records committed after them: once Sync has returned for a
+// sequence, a search no longer finds the records deleted before that sequence was
+// committed.
+func (ix *Index) Forget(seqs []uint64) {
+	if len(seqs) == 0 {
+		return
+	}
+	ix.forgetMu.Lock()
+	ix.forget = append(ix.forget, seqs...)
+	ix.forgetMu.Unlock()
+	select {
+	case ix.kick <- struct{}{}:
+	default:
+	}
+}
+
+// firstSeqer is a Source that also knows its oldest record, as *store.Store does:
+// every record below it has been deleted.
+type firstSeqer interface{ FirstSeq() uint64 }
+
+// deleteForgotten deletes the documents Forget queued: every document below the
+// source's first record (what retention deleted) and those of the records deleted out
+// of order above it (replays). On failure the sequences stay queued for the next step.
+func (ix *Index) deleteForgotten() error {
+	ix.forgetMu.Lock()
+	seqs := ix.forget
+	ix.forget = nil
+	ix.forgetMu.Unlock()
+	if len(seqs) == 0 {
+		return nil
+	}
+	slices.Sort(seqs)
+	above := seqs
+	if src, ok := ix.src.(firstSeqer); ok {
+		first := src.FirstSeq()
+		if err := ix.DeleteBefore(first); err != nil {
+			ix.requeue(seqs)
+			return err
+		}
+		i, _ := slices.BinarySearch(seqs, first)
+		above = seqs[i:]
+	}
+	if err := ix.Delete(above...); err != nil {
+		ix.requeue(seqs)
+		return err
+	}
+	return nil
+}
+
+// requeue puts seqs back in front of what was queued since.
+func (ix *Index) requeue(seqs []uint64) {
+	ix.forgetMu.Lock()
+	ix.forget = append(seqs, ix.forget...)
+	ix.forgetMu.Unlock()
+}
+
+// Pruner connects the store's deletions and byte budget to the search index, which is
+// opened after the store: store.Options.OnDelete is its OnDelete, which queues the
+// deleted records for the index (Forget) once Start has given it one, and
+// store.Retention.ExtraBytes is its DiskBytes, the index's size.
 type Pruner struct {
-	log  *slog.Logger
 	ix   atomic.Pointer[Index]
 	size atomic.Int64 // the index's size, refreshed by DiskBytes
 
 	mu      sync.Mutex
-	pending []uint64 // deleted records whose documents are still to delete
-	wake    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
+	pending []uint64 // deleted before Start
 }
 
-// NewPruner returns a pruner that is not started yet.
-func NewPruner(log *slog.Logger) *Pruner {
-	return &Pruner{log: log, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-}
+// NewPruner returns a pruner without an index yet.
+func NewPruner() *Pruner { return &Pruner{} }
 
 // DiskBytes is store.Retention.ExtraBytes: the size of the index directory; 0 before
 // Start.
-func (l *Pruner) DiskBytes() int64 {
-	if ix := l.ix.Load(); ix != nil {
-		l.size.Store(ix.Stats().DiskBytes)
+func (p *Pruner) DiskBytes() int64 {
+	if ix := p.ix.Load(); ix != nil {
+		p.size.Store(ix.Stats().DiskBytes)
 	}
-	return l.size.Load()
+	return p.size.Load()
 }
 
-// OnDelete is store.Options.OnDelete: it queues the sequences and returns at once.
-func (l *Pruner) OnDelete(seqs []uint64) {
-	l.mu.Lock()
-	l.pending = append(l.pending, seqs...)
-	l.mu.Unlock()
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
-}
-
-// FirstSeqer is the part of the store the pruner reads: its first record's sequence.
-type FirstSeqer interface{ FirstSeq() uint64 }
-
-// Start starts deleting documents from ix, below st's first record and of the records
-// deleted out of order (replays). Call Stop before closing ix.
-func (l *Pruner) Start(st FirstSeqer, ix *Index) {
-	l.ix.Store(ix)
-	go l.run(st, ix)
-}
-
-func (l *Pruner) run(st FirstSeqer, ix *Index) {
-	defer close(l.done)
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-l.wake:
-		}
-		l.mu.Lock()
-		seqs := l.pending
-		l.pending = nil
-		l.mu.Unlock()
-		first := st.FirstSeq()
-		if err := ix.DeleteBefore(first); err != nil {
-			l.log.Warn("search index: delete documents of records retention deleted", "err", err)
-		}
-		// What retention deleted is below first; what replays replaced may be above.
-		slices.Sort(seqs)
-		i, _ := slices.BinarySearch(seqs, first)
-		if above := seqs[i:]; len(above) > 0 {
-			if err := ix.Delete(above...); err != nil {
-				l.log.Warn("search index: delete documents of replayed bad rows", "err", err)
-			}
-		}
-	}
-}
-
-// Stop ends the deletion goroutine, if Start started it; it may be called more than once.
-func (l *Pruner) Stop() {
-	if l.ix.Load() == nil {
+// OnDelete is store.Options.OnDelete: it hands the sequences to the index, or keeps
+// them until Start.
+func (p *Pruner) OnDelete(seqs []uint64) {
+	p.mu.Lock()
+	ix := p.ix.Load()
+	if ix == nil {
+		p.pending = append(p.pending, seqs...)
+		p.mu.Unlock()
 		return
 	}
-	select {
-	case <-l.stop:
-	default:
-		close(l.stop)
-	}
-	<-l.done
+	p.mu.Unlock()
+	ix.Forget(seqs)
+}
+
+// Start makes ix the index whose documents of deleted records are deleted, beginning
+// with those deleted before.
+func (p *Pruner) Start(ix *Index) {
+	p.mu.Lock()
+	p.ix.Store(ix)
+	pending := p.pending
+	p.pending = nil
+	p.mu.Unlock()
+	ix.Forget(pending)
 }
