@@ -72,24 +72,23 @@ func TestRetentionBudgetAuto(t *testing.T) {
 }
 
 // TestRetentionServe keeps the newest records of a running plowbox under
-// --retention-events.
+// --retention-events: five events sent in one request are one commit, after which one
+// retention pass deletes the two oldest.
 func TestRetentionServe(t *testing.T) {
-	p := startPlowbox(t, "", "--auth", "none", "--event-log=false", "--retention-events", "3")
+	p := startPlowbox(t, "", "--auth", "none", "--event-log=false", "--retention-events", "3", "--log-level", "debug")
+	var events []string
 	for i := range 5 {
-		if status, b := p.get(t, fmt.Sprintf("/i?e=pv&p=web&tv=t&aid=app%d", i)); status != http.StatusOK {
-			t.Fatalf("send: %d %s", status, b)
-		}
+		events = append(events, fmt.Sprintf(`{"e":"pv","p":"web","tv":"t","aid":"app%d"}`, i))
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		_, got := p.get(t, "/micro/all")
-		if got == `{"total":3,"good":3,"bad":0}` {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/micro/all = %s, want 3 records kept", got)
-		}
-		time.Sleep(10 * time.Millisecond)
+	body := `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[` + strings.Join(events, ",") + `]}`
+	if status, b := p.do(t, http.MethodPost, "/com.snowplowanalytics.snowplow/tp2", "application/json", body); status != http.StatusOK {
+		t.Fatalf("send: %d %s", status, b)
+	}
+	if line := p.waitLog(t, "retention deleted records"); !strings.Contains(line, "records=2 kept=3") {
+		t.Errorf("retention pass: %s", line)
+	}
+	if _, got := p.get(t, "/micro/all"); got != `{"total":3,"good":3,"bad":0}` {
+		t.Errorf("/micro/all = %s, want 3 records kept", got)
 	}
 	var good []struct {
 		Event struct {
