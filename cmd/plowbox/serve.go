@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/metrics"
+
 	oklogrun "github.com/oklog/run"
 	"github.com/plowbox/plowbox/internal/controlplane"
 	"github.com/plowbox/plowbox/internal/pipeline"
@@ -167,13 +169,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
-	met := newMetrics()
+	met := metrics.New(version)
 	pruner := index.NewPruner()
 	ret, err := storeRetention(cfg.retention, cfg.data, cfg.index.indexDir(cfg.data), pruner, log)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.observeCommit, Retention: ret, OnDelete: pruner.OnDelete, Logger: log})
+	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.ObserveCommit, Retention: ret, OnDelete: pruner.OnDelete, Logger: log})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -226,7 +228,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		EventLog:   cfg.eventLog,
 		Stdout:     stdout,
 		Stderr:     stderr,
-		OnEnriched: met.observeResult,
+		OnEnriched: met.ObserveResult,
 		// track-and-wait learns which records its request produced.
 		OnWritten: func(ctx context.Context, w pipeline.Written) { web.NoteWritten(ctx, w.First, w.Records()) },
 	})
@@ -259,9 +261,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	}
 	control.WatchIndex(ix)
 	coll := collector.New(cfg.collector, pipe, log)
-	met.watchStore(st, log)
-	met.watchCollector(coll)
-	met.watchIndex(ix)
+	met.WatchStore(st, log)
+	met.WatchCollector(coll)
+	met.WatchIndex(ix)
 	front, err := tlsfront.New(cfg.tls, cfg.data, version, lookupEnv, stderr, log)
 	if err != nil {
 		return err
@@ -275,7 +277,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Iglu:      control.IgluOptions(igluWebOptions(st, resolver, validator, superKey)),
 		Control:   &web.ControlOptions{Plane: control, TLS: front, Users: users, Version: version, EnrichmentsDir: control.EnrichmentsDir()},
 		Logger:    log,
-		Metrics:   web.NewMetrics(met.reg),
+		Metrics:   web.NewMetrics(met.Registry()),
 		UI:        uiOptions(st, ix, log),
 		Replay:    &web.ReplayOptions{Store: st, Enricher: pipe.Enricher},
 		Index:     ix,
