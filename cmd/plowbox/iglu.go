@@ -89,7 +89,7 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 	}
 
 	for _, dir := range cfg.dirs {
-		root, err := registryRoot(dir)
+		root, err := iglu.RegistryRoot(dir)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--iglu-dir: %w", err)
 		}
@@ -132,20 +132,6 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 	}
 	r := iglu.NewResolver(opts)
 	return r, iglu.NewValidator(r, log), nil
-}
-
-// registryRoot returns the registry directory of --iglu-dir dir: dir itself when it
-// holds a schemas directory, or its parent when dir is that schemas directory.
-func registryRoot(dir string) (string, error) {
-	if fi, err := os.Stat(filepath.Join(dir, "schemas")); err == nil && fi.IsDir() {
-		return dir, nil
-	}
-	if filepath.Base(filepath.Clean(dir)) == "schemas" {
-		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-			return filepath.Dir(filepath.Clean(dir)), nil
-		}
-	}
-	return "", fmt.Errorf("%s has no schemas directory: want a static registry laid out as DIR/schemas/<vendor>/<name>/jsonschema/<version>", dir)
 }
 
 // builtinRepository is plowbox's own registry as the resolver sees it.
