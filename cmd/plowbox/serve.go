@@ -148,9 +148,10 @@ func (v hstsValue) Set(s string) error {
 //     which waits for the requests in flight;
 //  2. drain commits: a collector request answers only after its commit, so once the
 //     servers are down no commit is pending;
-//  3. stop followers and close the search index: its follower (which also deletes the
+//  3. close the enrichments: nothing enriches any more;
+//  4. stop followers and close the search index: its follower (which also deletes the
 //     documents of deleted records) stops, then bleve closes;
-//  4. close the enrichments, then bbolt.
+//  5. close bbolt.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (err error) {
 	var cfg serveConfig
 	if err := options.Parse("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
@@ -214,7 +215,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err != nil {
 		return err
 	}
-	defer enrichments.Close(list)
+	// Until the control plane runs them (and may replace them), the enrichments are
+	// closed here; then by the control plane.
+	closeEnrichments := func() { enrichments.Close(list) }
+	defer func() { closeEnrichments() }()
 
 	ecfg := enrich.Config{
 		Version:        version,
@@ -258,6 +262,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	})
 	if err != nil {
 		return err
+	}
+	closeEnrichments = func() {
+		if err := control.Close(); err != nil {
+			log.Warn("shutdown: close enrichments", "err", err)
+		}
 	}
 	control.WatchIndex(ix)
 	coll := collector.New(cfg.collector, pipe, log)

@@ -105,6 +105,16 @@ func New(cfg Config) (*Controller, error) {
 	return cp, nil
 }
 
+// Close closes the enrichments running now; those a reload replaced are closed by
+// their grace timer. The pipeline must no longer enrich.
+func (cp *Controller) Close() error {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	list := cp.list
+	cp.list = nil
+	return enrichments.Close(list)
+}
+
 // EnrichmentsDir is the directory enrichment configs are read from and uploaded to.
 func (cp *Controller) EnrichmentsDir() string { return cp.cfg.EnrichmentsDir }
 
