@@ -1,4 +1,7 @@
-package web
+// Package users keeps plowbox's users, API tokens and browser sessions in the store's
+// settings: bcrypt password hashes, hashed token secrets and session ids. It knows nothing
+// of HTTP.
+package users
 
 import (
 	"crypto/rand"
@@ -35,7 +38,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleAdmin, RoleViewer:
 		return Role(s), nil
 	}
-	return "", fmt.Errorf("%w %q: want admin or viewer", errBadRole, s)
+	return "", fmt.Errorf("%w %q: want admin or viewer", ErrBadRole, s)
 }
 
 // User is one plowbox user.
@@ -76,8 +79,8 @@ var (
 	ErrNoToken      = errors.New("no such token")
 	ErrLastAdmin    = errors.New("the last admin cannot be deleted or demoted")
 	ErrBadUserName  = errors.New("user name must be 1 to 64 letters, digits, '.', '_', '@' or '-'")
-	errWeakPassword = errors.New("weak password")
-	errBadRole      = errors.New("unknown role")
+	ErrWeakPassword = errors.New("weak password")
+	ErrBadRole      = errors.New("unknown role")
 )
 
 // Settings key prefixes.
@@ -86,6 +89,10 @@ const (
 	keyToken   = "token/"   // + hex sha256 of the token
 	keySession = "session/" // + hex sha256 of the session id
 )
+
+// CredentialsFile is the htpasswd file (name:bcrypt-hash per line) in which earlier
+// plowbox versions kept their users; Migrate moves its users to the store as admins.
+const CredentialsFile = "htpasswd"
 
 // TokenPrefix starts every plowbox API token.
 const TokenPrefix = "pbx_"
@@ -115,10 +122,10 @@ func NewUsers(st SettingsStore) *Users {
 // least 8 characters and a zxcvbn score of 4. The error text is Mini's.
 func CheckPassword(password string) error {
 	if len(password) < 8 {
-		return fmt.Errorf("%w: length can not be shorter than 8 characters", errWeakPassword)
+		return fmt.Errorf("%w: length can not be shorter than 8 characters", ErrWeakPassword)
 	}
 	if score := zxcvbn.PasswordStrength(password, nil).Score; score < 4 {
-		return fmt.Errorf("%w: strength score is %d but must be 4 at least", errWeakPassword, score)
+		return fmt.Errorf("%w: strength score is %d but must be 4 at least", ErrWeakPassword, score)
 	}
 	return nil
 }
@@ -460,8 +467,8 @@ func (u *Users) RevokeToken(id, owner string) error {
 	})
 }
 
-// tokenUser returns the user of an API token secret.
-func (u *Users) tokenUser(secret string) (User, Token, bool) {
+// TokenUser returns the user of an API token secret.
+func (u *Users) TokenUser(secret string) (User, Token, bool) {
 	var usr User
 	var t Token
 	var ok bool
@@ -480,8 +487,8 @@ func (u *Users) tokenUser(secret string) (User, Token, bool) {
 	return usr, t, true
 }
 
-// newSession signs user in and returns the session id for the cookie and its CSRF token.
-func (u *Users) newSession(user string) (id, csrf string, err error) {
+// NewSession signs user in and returns the session id for the cookie and its CSRF token.
+func (u *Users) NewSession(user string) (id, csrf string, err error) {
 	id, csrf = randomString(32), randomString(24)
 	now := u.now().UTC()
 	err = u.st.UpdateSettings(func(tx store.SettingsTx) error {
@@ -499,8 +506,8 @@ func (u *Users) newSession(user string) (id, csrf string, err error) {
 	return id, csrf, nil
 }
 
-// session returns the user and CSRF token of a live session id.
-func (u *Users) session(id string) (User, string, bool) {
+// Session returns the user and CSRF token of a live session id.
+func (u *Users) Session(id string) (User, string, bool) {
 	var usr User
 	var s session
 	var ok bool
@@ -523,8 +530,8 @@ func (u *Users) session(id string) (User, string, bool) {
 	return usr, s.CSRF, true
 }
 
-// endSession signs a session out.
-func (u *Users) endSession(id string) error {
+// EndSession signs a session out.
+func (u *Users) EndSession(id string) error {
 	return u.st.UpdateSettings(func(tx store.SettingsTx) error { return tx.Delete(keySession + hashHex(id)) })
 }
 
@@ -553,8 +560,8 @@ func (u *Users) Migrate(htpasswd []byte) (int, error) {
 	return added, nil
 }
 
-// touchToken records the last use of a token, at most once a minute per token.
-func (u *Users) touchToken(secret string, t Token) {
+// TouchToken records the last use of a token, at most once a minute per token.
+func (u *Users) TouchToken(secret string, t Token) {
 	now := u.now().UTC()
 	if now.Sub(t.LastUsed) < time.Minute {
 		return

@@ -1,4 +1,4 @@
-package web
+package users
 
 import (
 	"errors"
@@ -54,17 +54,17 @@ func TestUsersSessionsAndLastAdmin(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	id, csrf, err := u.newSession("vera")
+	id, csrf, err := u.NewSession("vera")
 	if err != nil || csrf == "" {
 		t.Fatal(err)
 	}
-	if usr, got, ok := u.session(id); !ok || usr.Name != "vera" || got != csrf {
+	if usr, got, ok := u.Session(id); !ok || usr.Name != "vera" || got != csrf {
 		t.Fatalf("session: %+v %q %v", usr, got, ok)
 	}
 	if err := u.SetPassword("vera", "new-password"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok := u.session(id); ok {
+	if _, _, ok := u.Session(id); ok {
 		t.Errorf("session survived a password change")
 	}
 	if _, ok := u.Authenticate("vera", "pw-vera"); ok {
@@ -89,7 +89,7 @@ func TestUsersSessionsAndLastAdmin(t *testing.T) {
 	if err := u.Delete("vera"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok := u.tokenUser(secret); ok {
+	if _, _, ok := u.TokenUser(secret); ok {
 		t.Errorf("token %s survived its user", tok.ID)
 	}
 }
