@@ -72,14 +72,24 @@ func Reserved(path string) bool { return httpkit.Reserved(path) }
 // after each store write.
 func NoteWritten(ctx context.Context, first uint64, n int) { queryapi.NoteWritten(ctx, first, n) }
 
-// New returns plowbox's HTTP handler.
-func New(cfg Config) http.Handler {
-	_, h := newRouter(cfg)
-	return h
+// Router is plowbox's HTTP handler: its own routes, and the collector for every other
+// path.
+type Router struct {
+	engine *gin.Engine
+	http.Handler
 }
 
-// newRouter returns the gin engine of plowbox's own routes (tests walk its routes) and
-// the handler that sends everything else to the collector.
+// Routes lists plowbox's own routes (the auth policy test walks them).
+func (r *Router) Routes() gin.RoutesInfo { return r.engine.Routes() }
+
+// New returns plowbox's HTTP handler.
+func New(cfg Config) *Router {
+	e, h := newRouter(cfg)
+	return &Router{engine: e, Handler: h}
+}
+
+// newRouter returns the gin engine of plowbox's own routes and the handler that sends
+// everything else to the collector.
 func newRouter(cfg Config) (*gin.Engine, http.Handler) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

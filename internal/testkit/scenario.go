@@ -23,6 +23,7 @@ type Scenario struct {
 	After  func(t testing.TB, rec *httptest.ResponseRecorder)
 
 	ExpectedStatus     int
+	ExpectedBody       string   // the whole body, when not empty
 	ExpectedContent    []string // substrings the body must contain
 	NotExpectedContent []string // substrings it must not contain
 	ExpectedHeaders    map[string]string
@@ -54,21 +55,24 @@ func (s Scenario) Run(t testing.TB, h http.Handler) *httptest.ResponseRecorder {
 	h.ServeHTTP(rec, req)
 	got := rec.Body.String()
 	if s.ExpectedStatus != 0 && rec.Code != s.ExpectedStatus {
-		t.Errorf("%s %s = %d, want %d; body: %.500s", method, s.URL, rec.Code, s.ExpectedStatus, got)
+		t.Errorf("%s: %s %s = %d, want %d; body: %.500s", s.Name, method, s.URL, rec.Code, s.ExpectedStatus, got)
+	}
+	if s.ExpectedBody != "" && got != s.ExpectedBody {
+		t.Errorf("%s: %s %s: body\n%s\nwant\n%s", s.Name, method, s.URL, got, s.ExpectedBody)
 	}
 	for _, want := range s.ExpectedContent {
 		if !strings.Contains(got, want) {
-			t.Errorf("%s %s: body lacks %q; body: %.500s", method, s.URL, want, got)
+			t.Errorf("%s: %s %s: body lacks %q; body: %.500s", s.Name, method, s.URL, want, got)
 		}
 	}
 	for _, bad := range s.NotExpectedContent {
 		if strings.Contains(got, bad) {
-			t.Errorf("%s %s: body has %q; body: %.500s", method, s.URL, bad, got)
+			t.Errorf("%s: %s %s: body has %q; body: %.500s", s.Name, method, s.URL, bad, got)
 		}
 	}
 	for k, want := range s.ExpectedHeaders {
 		if v := rec.Header().Get(k); v != want {
-			t.Errorf("%s %s: header %s = %q, want %q", method, s.URL, k, v, want)
+			t.Errorf("%s: %s %s: header %s = %q, want %q", s.Name, method, s.URL, k, v, want)
 		}
 	}
 	if s.After != nil {

@@ -94,6 +94,9 @@ func TestUsersSessionsAndLastAdmin(t *testing.T) {
 	}
 }
 
+// strongPassword passes the password policy.
+const strongPassword = "Tr0ub4dor&3-horse-staple-42"
+
 // The password policy is Mini's: 8 characters and a zxcvbn score of 4.
 func TestCheckPassword(t *testing.T) {
 	for pw, want := range map[string]string{

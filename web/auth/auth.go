@@ -54,6 +54,10 @@ func NewBasicAuth(name, password string) (*Auth, error) {
 	return NewAuth(u, nil), nil
 }
 
+// SetClock replaces the clock of the password throttle, so that tests can step through
+// lockouts.
+func (a *Auth) SetClock(now func() time.Time) { a.throttle.now = now }
+
 // Users returns the user manager.
 func (a *Auth) Users() *users.Users { return a.users }
 
