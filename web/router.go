@@ -58,6 +58,9 @@ type Config struct {
 	// UI mounts the explorer under /micro/ui/ (and redirects Mini's /home and /kibana
 	// there); nil leaves it out.
 	UI *explorer.Options
+	// OnWait, when set, is called each time a /plowbox/api/wait or /tail request blocks
+	// for new records: tests synchronise on it instead of sleeping.
+	OnWait func()
 	// Replay mounts POST /plowbox/api/replay and /control-plane/replay; nil leaves them
 	// out.
 	Replay *queryapi.ReplayOptions
@@ -134,7 +137,7 @@ func newRouter(cfg Config) (*gin.Engine, http.Handler) {
 		mg.Use(require)
 	}
 	mi := micro.Mount(mg, micro.Options{Store: cfg.Store, Searcher: searcher, Generation: cfg.MicroAPI, BadRows: cfg.BadRows})
-	queryapi.Mount(r.Group("/plowbox/api", behind()...), queryapi.Options{Store: cfg.Store, Searcher: searcher, Collector: cfg.Collector})
+	queryapi.Mount(r.Group("/plowbox/api", behind()...), queryapi.Options{Store: cfg.Store, Searcher: searcher, Collector: cfg.Collector, OnWait: cfg.OnWait})
 	if cfg.Replay != nil {
 		api, cp := queryapi.ReplayHandlers(*cfg.Replay, searcher)
 		r.POST("/plowbox/api/replay", behind(api)...)

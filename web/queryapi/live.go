@@ -69,6 +69,7 @@ func (a *nativeAPI) wait(c *gin.Context) {
 		done := res.Total >= uint64(n)
 		timedOut := false
 		if !done {
+			a.waiting()
 			select {
 			case <-changed:
 				continue
@@ -102,6 +103,13 @@ func (a *nativeAPI) answerWait(c *gin.Context, res *index.Result, n int, timedOu
 	}
 	b, _ := httpkit.Marshal(waitResponse{Matched: res.Total, Wanted: n, TimedOut: timedOut, Hits: hits})
 	httpkit.WriteJSON(c, status, b)
+}
+
+// waiting tells the OnWait hook that a request blocks for new records.
+func (a *nativeAPI) waiting() {
+	if a.onWait != nil {
+		a.onWait()
+	}
 }
 
 // Tail settings.
@@ -167,6 +175,7 @@ func (a *nativeAPI) tail(c *gin.Context) {
 			return
 		}
 		after = next
+		a.waiting()
 		select {
 		case <-changed:
 		case <-heartbeat.C:

@@ -15,24 +15,24 @@ import (
 	"github.com/plowbox/plowbox/web/search"
 )
 
-// recordDetail is everything plowbox knows about one record, for debugging: the request
+// RecordDetail is everything plowbox knows about one record, for debugging: the request
 // it came from, the tracker parameters, the enriched event and the bad row.
-type recordDetail struct {
+type RecordDetail struct {
 	Seq        uint64          `json:"seq"`
 	PayloadSeq uint64          `json:"payload_seq"`
 	Kind       string          `json:"kind"`
 	Stage      string          `json:"stage"`
 	Time       *string         `json:"time"`
 	EventID    *string         `json:"event_id"`
-	Request    *requestDetail  `json:"request"`
-	Raw        *rawDetail      `json:"raw"`
+	Request    *RequestDetail  `json:"request"`
+	Raw        *RawDetail      `json:"raw"`
 	Event      json.RawMessage `json:"event"`
 	TSV        *string         `json:"tsv"`
 	BadRow     json.RawMessage `json:"bad_row"`
 }
 
-// requestDetail is the collector payload: the tracker's HTTP request as stored.
-type requestDetail struct {
+// RequestDetail is the collector payload: the tracker's HTTP request as stored.
+type RequestDetail struct {
 	// Method is inferred: the collector stores a body for POST requests only.
 	Method        string   `json:"method"`
 	Path          string   `json:"path"`
@@ -49,20 +49,21 @@ type requestDetail struct {
 	Timestamp     string   `json:"timestamp"`
 }
 
-// rawDetail is the event as the adapter extracted it: the tracker parameters in the
+// RawDetail is the event as the adapter extracted it: the tracker parameters in the
 // order received, duplicates kept.
-type rawDetail struct {
+type RawDetail struct {
 	Vendor     string       `json:"vendor"`
 	Version    string       `json:"version"`
-	Parameters []paramEntry `json:"parameters"`
+	Parameters []ParamEntry `json:"parameters"`
 }
 
-type paramEntry struct {
+// ParamEntry is one tracker parameter as the adapter read it.
+type ParamEntry struct {
 	Name  string  `json:"name"`
 	Value *string `json:"value"`
 }
 
-func requestDetailOf(p *collector.Payload) *requestDetail {
+func requestDetailOf(p *collector.Payload) *RequestDetail {
 	if p == nil {
 		return nil
 	}
@@ -74,22 +75,22 @@ func requestDetailOf(p *collector.Payload) *requestDetail {
 	if headers == nil {
 		headers = []string{}
 	}
-	return &requestDetail{
+	return &RequestDetail{
 		Method: method, Path: p.Path, Querystring: p.Querystring, Body: p.Body, ContentType: p.ContentType,
 		Headers: headers, IPAddress: p.IPAddress, UserAgent: p.UserAgent, Referer: p.RefererURI,
 		Hostname: p.Hostname, NetworkUserID: p.NetworkUserID, Collector: p.Collector, Timestamp: httpkit.ISOTime(p.Timestamp),
 	}
 }
 
-func detailOf(rec *store.Record) recordDetail {
-	d := recordDetail{
+func detailOf(rec *store.Record) RecordDetail {
+	d := RecordDetail{
 		Seq: rec.Seq, PayloadSeq: rec.PayloadSeq, Kind: search.KindOf(rec), Stage: search.StageNames[rec.Stage],
 		Time: recordTime(rec), Request: requestDetailOf(rec.Payload),
 	}
 	if r := rec.Raw; r != nil {
-		d.Raw = &rawDetail{Vendor: r.Vendor, Version: r.Version, Parameters: make([]paramEntry, len(r.Params))}
+		d.Raw = &RawDetail{Vendor: r.Vendor, Version: r.Version, Parameters: make([]ParamEntry, len(r.Params))}
 		for i, p := range r.Params {
-			d.Raw.Parameters[i] = paramEntry(p)
+			d.Raw.Parameters[i] = ParamEntry(p)
 		}
 	}
 	if ev := rec.Event; ev != nil {
@@ -166,7 +167,7 @@ func (a *nativeAPI) eventByID(c *gin.Context) {
 	}
 	out := struct {
 		EventID string         `json:"event_id"`
-		Records []recordDetail `json:"records"`
+		Records []RecordDetail `json:"records"`
 	}{EventID: id}
 	for _, rec := range recs {
 		out.Records = append(out.Records, detailOf(rec))

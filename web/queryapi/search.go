@@ -24,6 +24,8 @@ type nativeAPI struct {
 	st        search.Store
 	collector http.Handler
 
+	onWait   func() // called before a wait or tail blocks for new records
+
 	mu       sync.Mutex
 	stopping map[*http.Server]chan struct{} // closed when that server shuts down
 }
@@ -331,9 +333,12 @@ type Options struct {
 	Searcher *search.Searcher
 	// Collector takes the tracker requests of track-and-wait.
 	Collector http.Handler
+	// OnWait, when set, is called each time a wait or tail request, registered for
+	// shutdown, blocks until the next indexed batch: tests synchronise on it.
+	OnWait func()
 }
 
 // Mount mounts the query API on g, the /plowbox/api group.
 func Mount(g *gin.RouterGroup, o Options) {
-	(&nativeAPI{s: o.Searcher, st: o.Store, collector: o.Collector}).routes(g)
+	(&nativeAPI{s: o.Searcher, st: o.Store, collector: o.Collector, onWait: o.OnWait}).routes(g)
 }

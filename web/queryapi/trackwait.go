@@ -63,7 +63,7 @@ type trackResponse struct {
 	Headers    http.Header    `json:"headers"`
 	Body       *string        `json:"body,omitempty"`
 	BodyBase64 *string        `json:"body_base64,omitempty"`
-	Records    []recordDetail `json:"records"`
+	Records    []RecordDetail `json:"records"`
 }
 
 // maxCapturedBody caps the collector response body kept for the answer.
@@ -116,7 +116,7 @@ func (a *nativeAPI) trackAndWait(c *gin.Context) {
 		w.status = http.StatusOK
 	}
 
-	out := trackResponse{Status: w.status, Headers: w.header, Records: []recordDetail{}}
+	out := trackResponse{Status: w.status, Headers: w.header, Records: []RecordDetail{}}
 	if body := w.body.Bytes(); len(body) > 0 {
 		if utf8.Valid(body) && !strings.HasPrefix(w.header.Get("Content-Type"), "image/") {
 			s := string(body)

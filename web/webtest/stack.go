@@ -50,6 +50,7 @@ func (RejectAcmeBad) Validate(_ context.Context, schema string, _ json.RawMessag
 type Options struct {
 	Auth     *auth.Auth // --auth basic; nil is --auth none
 	Explorer bool       // mount the explorer under /micro/ui/
+	OnWait   func()     // web.Config.OnWait
 }
 
 // Stack is the real router on a real loopback server, over the real collector, enricher,
@@ -65,7 +66,7 @@ type Stack struct {
 func NewStack(t testing.TB, o Options) *Stack {
 	t.Helper()
 	p := fixture.New(t, fixture.Options{Validator: RejectAcmeBad{}, NUID: NUID, Written: queryapi.NoteWritten})
-	cfg := web.Config{Collector: p.Collector, Store: p.Store, Index: p.Index, Auth: o.Auth, MicroAPI: 4, Logger: p.Log}
+	cfg := web.Config{Collector: p.Collector, Store: p.Store, Index: p.Index, Auth: o.Auth, MicroAPI: 4, Logger: p.Log, OnWait: o.OnWait}
 	if o.Explorer {
 		cfg.UI = &explorer.Options{Store: p.Store, Index: p.Index, Version: "1.2.3", Logger: p.Log}
 	}

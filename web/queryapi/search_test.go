@@ -1,4 +1,4 @@
-package web
+package queryapi_test
 
 import (
 	"bufio"
@@ -12,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plowbox/plowbox/web/auth"
+	"github.com/plowbox/plowbox/web/queryapi"
+	"github.com/plowbox/plowbox/web/webtest"
 )
 
 // searchAnswer is the GET /plowbox/api/search answer, decoded.
@@ -31,6 +35,21 @@ type searchAnswer struct {
 	Histogram []histogramBucket      `json:"histogram"`
 }
 
+// facetTerm and histogramBucket are the answer's facet and histogram entries, decoded.
+type (
+	facetTerm struct {
+		Term  string `json:"term"`
+		Count int    `json:"count"`
+	}
+	histogramBucket struct {
+		Start      string `json:"start"`
+		End        string `json:"end"`
+		Good       int    `json:"good"`
+		Incomplete int    `json:"incomplete"`
+		Bad        int    `json:"bad"`
+	}
+)
+
 // kinds lists the hits as kind:event (or kind alone for bad rows).
 func (a searchAnswer) kinds() []string {
 	out := []string{}
@@ -45,8 +64,8 @@ func (a searchAnswer) kinds() []string {
 }
 
 func TestSearchAPI(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.seed(t)
+	f := webtest.NewStack(t, webtest.Options{})
+	f.SeedQuery(t)
 	for _, tc := range []struct {
 		name, query string
 		want        []string
@@ -62,16 +81,16 @@ func TestSearchAPI(t *testing.T) {
 		{"bad-row type", "q=failure_type:tracker_protocol_violations", []string{"bad"}, 1},
 		{"numeric range", "q=" + url.QueryEscape("se_value:>10"), []string{"good:struct"}, 1},
 		{"free text", "q=basket", []string{"good:struct"}, 1},
-		{"event_id", "q=event_id:" + eidShop, []string{"good:page_view", "good:page_view"}, 2},
+		{"event_id", "q=event_id:" + webtest.EIDShop, []string{"good:page_view", "good:page_view"}, 2},
 		{"kind", "kind=bad", []string{"bad"}, 1},
 		{"kinds, comma-separated and repeated", "kind=bad,incomplete&kind=bad", []string{"bad", "incomplete:page_ping"}, 2},
 		{"time range", "start=2026-04-02T10:00:30Z&end=2026-04-02T10:02:00Z", []string{"incomplete:page_ping", "good:struct"}, 2},
-		{"time range in Unix milliseconds", "start=" + strconv.FormatInt(t0.Add(2*time.Minute).UnixMilli(), 10), []string{"good:page_view", "bad"}, 2},
+		{"time range in Unix milliseconds", "start=" + strconv.FormatInt(webtest.T0.Add(2*time.Minute).UnixMilli(), 10), []string{"good:page_view", "bad"}, 2},
 		{"size", "size=2", []string{"good:page_view", "bad"}, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var a searchAnswer
-			f.getJSON(t, "/plowbox/api/search?"+tc.query, http.StatusOK, &a)
+			f.GetJSON(t, "/plowbox/api/search?"+tc.query, http.StatusOK, &a)
 			if got := a.kinds(); !slices.Equal(got, tc.want) || a.Total != tc.total {
 				t.Errorf("total %d hits %v, want %d %v", a.Total, got, tc.total, tc.want)
 			}
@@ -80,15 +99,15 @@ func TestSearchAPI(t *testing.T) {
 }
 
 func TestSearchAPIHitShapes(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.seed(t)
+	f := webtest.NewStack(t, webtest.Options{})
+	f.SeedQuery(t)
 	var a searchAnswer
-	f.getJSON(t, "/plowbox/api/search", http.StatusOK, &a)
+	f.GetJSON(t, "/plowbox/api/search", http.StatusOK, &a)
 	if len(a.Hits) != 5 {
 		t.Fatalf("%d hits", len(a.Hits))
 	}
 	good, bad, incomplete := a.Hits[0], a.Hits[1], a.Hits[2]
-	if good.EventID != eidShop || good.Event["page_urlpath"] != "/thanks" || good.Time != "2026-04-02T10:03:00.000Z" || good.BadRow != nil {
+	if good.EventID != webtest.EIDShop || good.Event["page_urlpath"] != "/thanks" || good.Time != "2026-04-02T10:03:00.000Z" || good.BadRow != nil {
 		t.Errorf("good hit %+v", good)
 	}
 	if bad.Event != nil || bad.EventID != "" || !strings.Contains(string(bad.BadRow), "badrows/") || bad.Time == "" {
@@ -106,9 +125,9 @@ func TestSearchAPIHitShapes(t *testing.T) {
 }
 
 func TestSearchAPIPaging(t *testing.T) {
-	f := newQueryFixture(t, nil)
+	f := webtest.NewStack(t, webtest.Options{})
 	for i := range 23 {
-		f.track(t, t0.Add(time.Duration(i)*time.Second), "e=pv&p=web&aid=page&tv="+strconv.Itoa(i))
+		f.Track(t, webtest.T0.Add(time.Duration(i)*time.Second), "e=pv&p=web&aid=page&tv="+strconv.Itoa(i))
 	}
 	var seen []uint64
 	path := "/plowbox/api/search?q=app_id:page&size=5"
@@ -117,7 +136,7 @@ func TestSearchAPIPaging(t *testing.T) {
 			t.Fatal("paging does not end")
 		}
 		var a searchAnswer
-		f.getJSON(t, path, http.StatusOK, &a)
+		f.GetJSON(t, path, http.StatusOK, &a)
 		if a.Total != 23 {
 			t.Fatalf("total %d", a.Total)
 		}
@@ -135,10 +154,10 @@ func TestSearchAPIPaging(t *testing.T) {
 }
 
 func TestSearchAPIFacetsAndHistogram(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.seed(t)
+	f := webtest.NewStack(t, webtest.Options{})
+	f.SeedQuery(t)
 	var a searchAnswer
-	f.getJSON(t, "/plowbox/api/search?size=1&facets=event_name,kind&facets=app_id&interval=1m&start=2026-04-02T10:00:00Z&end=2026-04-02T10:04:00Z", http.StatusOK, &a)
+	f.GetJSON(t, "/plowbox/api/search?size=1&facets=event_name,kind&facets=app_id&interval=1m&start=2026-04-02T10:00:00Z&end=2026-04-02T10:04:00Z", http.StatusOK, &a)
 	counts := func(field string) map[string]int {
 		m := map[string]int{}
 		for _, t := range a.Facets[field] {
@@ -167,8 +186,8 @@ func TestSearchAPIFacetsAndHistogram(t *testing.T) {
 }
 
 func TestSearchAPIBadRequests(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.seed(t)
+	f := webtest.NewStack(t, webtest.Options{})
+	f.SeedQuery(t)
 	for _, tc := range []struct{ name, path, contains string }{
 		{"unbalanced query", "/plowbox/api/search?q=" + url.QueryEscape(`app_id:"shop`), "bad query"},
 		{"bad range", "/plowbox/api/search?q=" + url.QueryEscape(`se_value:>`), "bad query"},
@@ -191,7 +210,7 @@ func TestSearchAPIBadRequests(t *testing.T) {
 			var e struct {
 				Error string `json:"error"`
 			}
-			f.getJSON(t, tc.path, http.StatusBadRequest, &e)
+			f.GetJSON(t, tc.path, http.StatusBadRequest, &e)
 			if !strings.Contains(e.Error, tc.contains) {
 				t.Errorf("error %q does not contain %q", e.Error, tc.contains)
 			}
@@ -200,17 +219,18 @@ func TestSearchAPIBadRequests(t *testing.T) {
 }
 
 func TestWaitReturnsWhenEventsArrive(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.track(t, t0, "e=pv&p=web&aid=waiting")
+	waiting := newWaitSignal()
+	f := webtest.NewStack(t, webtest.Options{OnWait: waiting.note})
+	f.Track(t, webtest.T0, "e=pv&p=web&aid=waiting")
 	go func() {
-		time.Sleep(200 * time.Millisecond) // the wait below is under way by then
-		f.track(t, t0, "e=se&p=web&aid=waiting&se_ca=a&se_ac=b")
-		f.track(t, t0, "e=pv&p=web&aid=other")
-		f.track(t, t0, "e=pv&p=web&aid=waiting")
+		<-waiting // the wait below has found too few records and blocks
+		f.Track(t, webtest.T0, "e=se&p=web&aid=waiting&se_ca=a&se_ac=b")
+		f.Track(t, webtest.T0, "e=pv&p=web&aid=other")
+		f.Track(t, webtest.T0, "e=pv&p=web&aid=waiting")
 	}()
 	start := time.Now()
 	var a waitAnswer
-	f.getJSON(t, "/plowbox/api/wait?q=app_id:waiting&n=3&timeout=20s", http.StatusOK, &a)
+	f.GetJSON(t, "/plowbox/api/wait?q=app_id:waiting&n=3&timeout=20s", http.StatusOK, &a)
 	if a.Matched != 3 || a.Wanted != 3 || a.TimedOut || len(a.Hits) != 3 {
 		t.Errorf("wait = %+v", a)
 	}
@@ -218,9 +238,23 @@ func TestWaitReturnsWhenEventsArrive(t *testing.T) {
 		t.Errorf("wait took %v", d)
 	}
 	// Already satisfied: answers at once.
-	f.getJSON(t, "/plowbox/api/wait?q=app_id:waiting&n=2&timeout=20s", http.StatusOK, &a)
+	f.GetJSON(t, "/plowbox/api/wait?q=app_id:waiting&n=2&timeout=20s", http.StatusOK, &a)
 	if a.Matched != 3 || len(a.Hits) != 2 {
 		t.Errorf("satisfied wait = %+v", a)
+	}
+}
+
+// waitSignal receives a value each time a wait or tail request blocks for new records
+// (web.Config.OnWait).
+type waitSignal chan struct{}
+
+func newWaitSignal() waitSignal { return make(waitSignal, 16) }
+
+// note is the OnWait hook.
+func (w waitSignal) note() {
+	select {
+	case w <- struct{}{}:
+	default:
 	}
 }
 
@@ -233,11 +267,11 @@ type waitAnswer struct {
 }
 
 func TestWaitTimesOut(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.track(t, t0, "e=pv&p=web&aid=lonely")
+	f := webtest.NewStack(t, webtest.Options{})
+	f.Track(t, webtest.T0, "e=pv&p=web&aid=lonely")
 	start := time.Now()
 	var a waitAnswer
-	f.getJSON(t, "/plowbox/api/wait?q=app_id:lonely&n=2&timeout=300ms", http.StatusRequestTimeout, &a)
+	f.GetJSON(t, "/plowbox/api/wait?q=app_id:lonely&n=2&timeout=300ms", http.StatusRequestTimeout, &a)
 	if d := time.Since(start); d < 300*time.Millisecond || d > 5*time.Second {
 		t.Errorf("timed out after %v", d)
 	}
@@ -251,11 +285,11 @@ type sseMessage struct{ id, data string }
 
 // openTail subscribes to the live tail and returns its messages; it returns once the
 // stream has started.
-func (f *queryFixture) openTail(t *testing.T, query, lastEventID string) <-chan sseMessage {
+func openTail(t *testing.T, f *webtest.Stack, query, lastEventID string) <-chan sseMessage {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.url+"/plowbox/api/tail?"+query, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL+"/plowbox/api/tail?"+query, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,12 +344,12 @@ func next(t *testing.T, msgs <-chan sseMessage) sseMessage {
 }
 
 func TestTailStreamsNewRecords(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.track(t, t0, "e=pv&p=web&aid=tail&tv=old") // before subscribing: not sent
-	msgs := f.openTail(t, "q=app_id:tail", "")
-	f.track(t, t0, "e=pv&p=web&aid=other")
-	f.track(t, t0, "e=pv&p=web&aid=tail&tv=new1")
-	f.track(t, t0, "e=pv&p=web&aid=tail&tv=new2")
+	f := webtest.NewStack(t, webtest.Options{})
+	f.Track(t, webtest.T0, "e=pv&p=web&aid=tail&tv=old") // before subscribing: not sent
+	msgs := openTail(t, f, "q=app_id:tail", "")
+	f.Track(t, webtest.T0, "e=pv&p=web&aid=other")
+	f.Track(t, webtest.T0, "e=pv&p=web&aid=tail&tv=new1")
+	f.Track(t, webtest.T0, "e=pv&p=web&aid=tail&tv=new2")
 
 	var seqs []string
 	for _, want := range []string{"new1", "new2"} {
@@ -335,67 +369,67 @@ func TestTailStreamsNewRecords(t *testing.T) {
 	}
 
 	// Resuming with Last-Event-ID sends what came after that record.
-	resumed := f.openTail(t, "q=app_id:tail", seqs[0])
+	resumed := openTail(t, f, "q=app_id:tail", seqs[0])
 	if m := next(t, resumed); m.id != seqs[1] {
 		t.Errorf("resumed at %s, want %s", m.id, seqs[1])
 	}
 	// since=0 replays everything.
-	all := f.openTail(t, "q=app_id:tail&since=0", "")
+	all := openTail(t, f, "q=app_id:tail&since=0", "")
 	if m := next(t, all); !strings.Contains(m.data, `"v_tracker":"old"`) {
 		t.Errorf("since=0 started with %s", m.data)
 	}
 }
 
 func TestEventAndRecordLookup(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.seed(t)
+	f := webtest.NewStack(t, webtest.Options{})
+	f.SeedQuery(t)
 	var byID struct {
-		EventID string         `json:"event_id"`
-		Records []recordDetail `json:"records"`
+		EventID string                  `json:"event_id"`
+		Records []queryapi.RecordDetail `json:"records"`
 	}
-	f.getJSON(t, "/plowbox/api/events/"+eidShop, http.StatusOK, &byID)
-	if byID.EventID != eidShop || len(byID.Records) != 2 {
+	f.GetJSON(t, "/plowbox/api/events/"+webtest.EIDShop, http.StatusOK, &byID)
+	if byID.EventID != webtest.EIDShop || len(byID.Records) != 2 {
 		t.Fatalf("event %s: %d records", byID.EventID, len(byID.Records))
 	}
 	first, dup := byID.Records[0], byID.Records[1]
 	if first.Seq >= dup.Seq || first.Request.Timestamp != "2026-04-02T10:00:00.000Z" || dup.Request.Timestamp != "2026-04-02T10:03:00.000Z" {
 		t.Errorf("records not oldest first: %d %s, %d %s", first.Seq, first.Request.Timestamp, dup.Seq, dup.Request.Timestamp)
 	}
-	if !strings.Contains(first.Request.Querystring, "eid="+eidShop) || first.Request.Method != "GET" || first.Request.Path != "/i" {
+	if !strings.Contains(first.Request.Querystring, "eid="+webtest.EIDShop) || first.Request.Method != "GET" || first.Request.Path != "/i" {
 		t.Errorf("request %+v", first.Request)
 	}
 	if first.Raw == nil || first.Raw.Version != "tp1" || first.Raw.Parameters[0].Name != "e" || *first.Raw.Parameters[0].Value != "pv" {
 		t.Errorf("raw %+v", first.Raw)
 	}
-	if first.TSV == nil || !strings.Contains(*first.TSV, "\t"+eidShop+"\t") || !strings.Contains(string(first.Event), `"page_urlpath":"/cart"`) || string(first.BadRow) != "null" {
+	if first.TSV == nil || !strings.Contains(*first.TSV, "\t"+webtest.EIDShop+"\t") || !strings.Contains(string(first.Event), `"page_urlpath":"/cart"`) || string(first.BadRow) != "null" {
 		t.Errorf("event %s tsv %v bad row %s", first.Event, first.TSV, first.BadRow)
 	}
 
 	var e struct {
 		Error string `json:"error"`
 	}
-	f.getJSON(t, "/plowbox/api/events/00000000-0000-4000-8000-000000000000", http.StatusNotFound, &e)
-	f.getJSON(t, "/plowbox/api/records/999999", http.StatusNotFound, &e)
+	f.GetJSON(t, "/plowbox/api/events/00000000-0000-4000-8000-000000000000", http.StatusNotFound, &e)
+	f.GetJSON(t, "/plowbox/api/records/999999", http.StatusNotFound, &e)
 
 	// The bad row of the TP2 POST, by sequence.
 	var a searchAnswer
-	f.getJSON(t, "/plowbox/api/search?kind=bad", http.StatusOK, &a)
-	var rec recordDetail
-	f.getJSON(t, "/plowbox/api/records/"+strconv.FormatUint(a.Hits[0].Seq, 10), http.StatusOK, &rec)
+	f.GetJSON(t, "/plowbox/api/search?kind=bad", http.StatusOK, &a)
+	var rec queryapi.RecordDetail
+	f.GetJSON(t, "/plowbox/api/records/"+strconv.FormatUint(a.Hits[0].Seq, 10), http.StatusOK, &rec)
 	if rec.Kind != "bad" || rec.Stage != "adapter" || rec.Request.Method != "POST" || *rec.Request.Body != `{"schema":` || string(rec.Event) != "null" || rec.Raw != nil || len(rec.BadRow) < 10 {
 		t.Errorf("bad record %+v", rec)
 	}
 }
 
 func TestTrackAndWait(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.track(t, t0, "e=pv&p=web&aid=noise")
+	f := webtest.NewStack(t, webtest.Options{})
+	f.Track(t, webtest.T0, "e=pv&p=web&aid=noise")
 	type answer struct {
-		Status     int            `json:"status"`
-		Headers    http.Header    `json:"headers"`
-		Body       *string        `json:"body"`
-		BodyBase64 *string        `json:"body_base64"`
-		Records    []recordDetail `json:"records"`
+		Status     int                     `json:"status"`
+		Headers    http.Header             `json:"headers"`
+		Body       *string                 `json:"body"`
+		BodyBase64 *string                 `json:"body_base64"`
+		Records    []queryapi.RecordDetail `json:"records"`
 	}
 	for _, tc := range []struct {
 		name, body string
@@ -426,7 +460,7 @@ func TestTrackAndWait(t *testing.T) {
 		{name: "wrong type", body: `{"path":1}`, status: 422},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := f.do(t, http.MethodPost, "/plowbox/api/track-and-wait", "application/json", tc.body)
+			status, body := f.Get(t, http.MethodPost, "/plowbox/api/track-and-wait", "application/json", tc.body)
 			if status != tc.status {
 				t.Fatalf("= %d %s, want %d", status, body, tc.status)
 			}
@@ -457,19 +491,19 @@ func TestTrackAndWait(t *testing.T) {
 // TestTrackAndWaitConcurrent checks that each answer holds its own request's records
 // only, while other trackers send at the same time.
 func TestTrackAndWaitConcurrent(t *testing.T) {
-	f := newQueryFixture(t, nil)
+	f := webtest.NewStack(t, webtest.Options{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for range 30 {
-			f.do(t, http.MethodGet, "/i?e=pv&p=web&aid=noise", "", "")
+			f.Get(t, http.MethodGet, "/i?e=pv&p=web&aid=noise", "", "")
 		}
 	}()
 	for i := range 10 {
 		aid := "taw" + strconv.Itoa(i)
-		status, body := f.do(t, http.MethodPost, "/plowbox/api/track-and-wait", "", `{"path":"/i","query":"e=pv&p=web&aid=`+aid+`"}`)
+		status, body := f.Get(t, http.MethodPost, "/plowbox/api/track-and-wait", "", `{"path":"/i","query":"e=pv&p=web&aid=`+aid+`"}`)
 		var a struct {
-			Records []recordDetail `json:"records"`
+			Records []queryapi.RecordDetail `json:"records"`
 		}
 		if err := json.Unmarshal([]byte(body), &a); err != nil || status != 200 || len(a.Records) != 1 || !strings.Contains(string(a.Records[0].Event), `"app_id":"`+aid+`"`) {
 			t.Errorf("%s: %d %s", aid, status, body)
@@ -479,17 +513,17 @@ func TestTrackAndWaitConcurrent(t *testing.T) {
 }
 
 func TestQueryAPINeedsCredentials(t *testing.T) {
-	auth, err := NewBasicAuth("admin", "secret")
+	auth, err := auth.NewBasicAuth("admin", "secret")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newQueryFixture(t, auth)
+	f := webtest.NewStack(t, webtest.Options{Auth: auth})
 	for _, p := range []struct{ method, path string }{
 		{"GET", "/plowbox/api/search"}, {"GET", "/plowbox/api/wait"}, {"GET", "/plowbox/api/tail"},
 		{"GET", "/plowbox/api/events/x"}, {"GET", "/plowbox/api/records/1"}, {"POST", "/plowbox/api/track-and-wait"},
 		{"POST", "/micro/events"}, {"GET", "/micro/columns"}, {"POST", "/micro/columnStats"}, {"POST", "/micro/timeline"},
 	} {
-		if status, body := f.do(t, p.method, p.path, "", "{}"); status != http.StatusUnauthorized {
+		if status, body := f.Get(t, p.method, p.path, "", "{}"); status != http.StatusUnauthorized {
 			t.Errorf("%s %s without credentials = %d %s", p.method, p.path, status, body)
 		}
 	}
@@ -498,19 +532,21 @@ func TestQueryAPINeedsCredentials(t *testing.T) {
 // TestLongRequestsEndAtShutdown checks that open tails and waits do not hold a graceful
 // shutdown back.
 func TestLongRequestsEndAtShutdown(t *testing.T) {
-	f := newQueryFixture(t, nil)
+	waiting := newWaitSignal()
+	f := webtest.NewStack(t, webtest.Options{OnWait: waiting.note})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: f.h}
+	srv := &http.Server{Handler: f.Handler}
 	go srv.Serve(ln)
-	f.url = "http://" + ln.Addr().String()
+	f.URL = "http://" + ln.Addr().String()
 
-	msgs := f.openTail(t, "", "")
+	msgs := openTail(t, f, "", "")
+	<-waiting // the tail blocks for new records
 	waited := make(chan int, 1)
 	go func() {
-		resp, err := http.Get(f.url + "/plowbox/api/wait?q=app_id:never&timeout=1m")
+		resp, err := http.Get(f.URL + "/plowbox/api/wait?q=app_id:never&timeout=1m")
 		if err != nil {
 			waited <- 0
 			return
@@ -518,7 +554,7 @@ func TestLongRequestsEndAtShutdown(t *testing.T) {
 		resp.Body.Close()
 		waited <- resp.StatusCode
 	}()
-	time.Sleep(200 * time.Millisecond) // both are under way
+	<-waiting // so does the wait
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()

@@ -1,4 +1,4 @@
-package web
+package queryapi_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/store"
+	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/queryapi"
 )
 
 // TestReplayEndpoints runs the replay endpoints without a search index, on a store holding
@@ -33,8 +35,8 @@ func TestReplayEndpoints(t *testing.T) {
 	if err := st.Write(context.Background(), en.Process(context.Background(), p)); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Options{Store: st, Logger: log, MicroAPI: 4,
-		Replay: &ReplayOptions{Store: st, Enricher: func() *enrich.Enricher { return en }}}))
+	srv := httptest.NewServer(web.New(web.Config{Store: st, Logger: log, MicroAPI: 4,
+		Replay: &queryapi.ReplayOptions{Store: st, Enricher: func() *enrich.Enricher { return en }}}))
 	defer srv.Close()
 
 	for _, sc := range []struct {

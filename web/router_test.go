@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -15,6 +15,9 @@ import (
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/store"
+	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/auth"
+	"github.com/plowbox/plowbox/web/httpkit"
 )
 
 // syncBuffer is a log destination safe for the server's goroutines.
@@ -45,16 +48,16 @@ func newMetricsServer(t *testing.T) (*httptest.Server, *syncBuffer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	auth, err := NewBasicAuth("admin", "secret")
+	a, err := auth.NewBasicAuth("admin", "secret")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sink := collector.SinkFunc(func(context.Context, *collector.Payload) error { return nil })
 	reg := prometheus.NewRegistry()
-	srv := httptest.NewServer(New(Options{
+	srv := httptest.NewServer(web.New(web.Config{
 		Collector: collector.New(collector.DefaultConfig(), sink, log),
-		Store:     st, Auth: auth, MicroAPI: 4, Logger: log,
-		Metrics: NewMetrics(reg),
+		Store:     st, Auth: a, MicroAPI: 4, Logger: log,
+		Metrics: reg,
 	}))
 	t.Cleanup(srv.Close)
 	return srv, logs
@@ -137,22 +140,22 @@ func TestRequestID(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := map[string]string{}
 			if tt.incoming != "" {
-				h[RequestIDHeader] = tt.incoming
+				h[httpkit.RequestIDHeader] = tt.incoming
 			}
 			resp, _ := get(t, srv.URL+tt.path, true, h)
-			got := resp.Header.Get(RequestIDHeader)
+			got := resp.Header.Get(httpkit.RequestIDHeader)
 			switch {
 			case tt.none:
 				if got != "" {
-					t.Errorf("collector answer has %s %q", RequestIDHeader, got)
+					t.Errorf("collector answer has %s %q", httpkit.RequestIDHeader, got)
 				}
 			case tt.keep:
 				if got != tt.incoming {
-					t.Errorf("%s = %q, want the incoming %q", RequestIDHeader, got, tt.incoming)
+					t.Errorf("%s = %q, want the incoming %q", httpkit.RequestIDHeader, got, tt.incoming)
 				}
 			default:
 				if len(got) != 16 || got == tt.incoming {
-					t.Errorf("%s = %q, want a new 16-digit id", RequestIDHeader, got)
+					t.Errorf("%s = %q, want a new 16-digit id", httpkit.RequestIDHeader, got)
 				}
 			}
 			if !tt.none && !strings.Contains(logs.String(), got) {
@@ -162,27 +165,5 @@ func TestRequestID(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "path=/i ") {
 		t.Errorf("a collector request was logged:\n%s", logs)
-	}
-}
-
-func TestStatusWriter(t *testing.T) {
-	tests := []struct {
-		name    string
-		handler http.HandlerFunc
-		want    int
-	}{
-		{"nothing written", func(http.ResponseWriter, *http.Request) {}, 200},
-		{"body only", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }, 200},
-		{"explicit", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(413) }, 413},
-		{"first code wins", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503); w.WriteHeader(200) }, 503},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sw := &statusWriter{ResponseWriter: httptest.NewRecorder()}
-			tt.handler(sw, httptest.NewRequest(http.MethodGet, "/", nil))
-			if got := sw.status(); got != tt.want {
-				t.Errorf("status() = %d, want %d", got, tt.want)
-			}
-		})
 	}
 }

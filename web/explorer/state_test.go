@@ -1,4 +1,4 @@
-package web
+package explorer
 
 import (
 	"net/url"

@@ -1,4 +1,4 @@
-package web
+package micro_test
 
 import (
 	"encoding/json"
@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/plowbox/plowbox/internal/testkit"
+	"github.com/plowbox/plowbox/web/webtest"
 )
 
 // microEventsPage is the POST /micro/events answer, decoded.
@@ -15,9 +18,9 @@ type microEventsPage struct {
 	TotalItems int              `json:"totalItems"`
 }
 
-func (f *queryFixture) microEvents(t *testing.T, body string) microEventsPage {
+func microEvents(t *testing.T, f *webtest.Stack, body string) microEventsPage {
 	t.Helper()
-	status, resp := f.do(t, http.MethodPost, "/micro/events", "application/json", body)
+	status, resp := f.Get(t, http.MethodPost, "/micro/events", "application/json", body)
 	if status != http.StatusOK {
 		t.Fatalf("POST /micro/events %s = %d %s", body, status, resp)
 	}
@@ -39,8 +42,8 @@ func (p microEventsPage) summary() []string {
 }
 
 func TestMicroEventsQueries(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.seed(t)
+	f := webtest.NewStack(t, webtest.Options{})
+	f.SeedQuery(t)
 	for _, tc := range []struct {
 		name, body string
 		want       []string // event:app_id, in answer order
@@ -105,7 +108,7 @@ func TestMicroEventsQueries(t *testing.T) {
 			want: []string{"page_ping:shop"}, total: 1, pages: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			page := f.microEvents(t, tc.body)
+			page := microEvents(t, f, tc.body)
 			if got := page.summary(); !slices.Equal(got, tc.want) {
 				t.Errorf("events %v, want %v", got, tc.want)
 			}
@@ -117,20 +120,20 @@ func TestMicroEventsQueries(t *testing.T) {
 }
 
 func TestMicroEventsIncompleteCarriesFailure(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.seed(t)
-	status, body := f.do(t, http.MethodPost, "/micro/events", "", `{"filters":[],"validEvents":false}`)
+	f := webtest.NewStack(t, webtest.Options{})
+	f.SeedQuery(t)
+	status, body := f.Get(t, http.MethodPost, "/micro/events", "", `{"filters":[],"validEvents":false}`)
 	if status != http.StatusOK {
 		t.Fatalf("%d %s", status, body)
 	}
-	golden(t, "micro_ui/events_incomplete.json", maskIDs([]byte(body)))
+	testkit.Golden(t, "micro_ui/events_incomplete.json", webtest.MaskIDs([]byte(body)))
 	if !strings.Contains(body, `"contexts_com_snowplowanalytics_snowplow_failure_1":[{`) {
 		t.Error("the incomplete event has no failure entity")
 	}
 }
 
 func TestMicroEventsRequestErrors(t *testing.T) {
-	f := newQueryFixture(t, nil)
+	f := webtest.NewStack(t, webtest.Options{})
 	for _, tc := range []struct {
 		name, contentType, body string
 		status                  int
@@ -146,7 +149,7 @@ func TestMicroEventsRequestErrors(t *testing.T) {
 		{"bad timestamp", "", `{"filters":[],"timeRange":{"start":"yesterday"}}`, 422, "timeRange.start"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := f.do(t, http.MethodPost, "/micro/events", tc.contentType, tc.body)
+			status, body := f.Get(t, http.MethodPost, "/micro/events", tc.contentType, tc.body)
 			if status != tc.status || !strings.Contains(body, tc.contains) || body[0] != '"' {
 				t.Errorf("= %d %s, want %d with %q as a JSON string", status, body, tc.status, tc.contains)
 			}
@@ -155,8 +158,8 @@ func TestMicroEventsRequestErrors(t *testing.T) {
 }
 
 func TestMicroColumnsStatsTimeline(t *testing.T) {
-	f := newQueryFixture(t, nil)
-	f.seed(t)
+	f := webtest.NewStack(t, webtest.Options{})
+	f.SeedQuery(t)
 	for _, tc := range []struct {
 		name, method, path, body string
 		file                     string // golden file, or want when ""
@@ -171,12 +174,12 @@ func TestMicroColumnsStatsTimeline(t *testing.T) {
 		{name: "auth-config", method: "GET", path: "/micro/auth-config", want: `{"domain":"","audience":"","clientId":"","enabled":false}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := f.do(t, tc.method, tc.path, "", tc.body)
+			status, body := f.Get(t, tc.method, tc.path, "", tc.body)
 			if status != http.StatusOK {
 				t.Fatalf("%s %s = %d %s", tc.method, tc.path, status, body)
 			}
 			if tc.file != "" {
-				golden(t, tc.file, []byte(body))
+				testkit.Golden(t, tc.file, []byte(body))
 			} else if body != tc.want {
 				t.Errorf("got %s, want %s", body, tc.want)
 			}
@@ -185,7 +188,7 @@ func TestMicroColumnsStatsTimeline(t *testing.T) {
 }
 
 func TestMicroUIRequestErrors(t *testing.T) {
-	f := newQueryFixture(t, nil)
+	f := webtest.NewStack(t, webtest.Options{})
 	for _, tc := range []struct {
 		name, path, body string
 		status           int
@@ -197,13 +200,13 @@ func TestMicroUIRequestErrors(t *testing.T) {
 		{"timeline wrong type", "/micro/timeline", `{"buckets":{}}`, 422},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if status, body := f.do(t, http.MethodPost, tc.path, "application/json", tc.body); status != tc.status {
+			if status, body := f.Get(t, http.MethodPost, tc.path, "application/json", tc.body); status != tc.status {
 				t.Errorf("= %d %s, want %d", status, body, tc.status)
 			}
 		})
 	}
 	// GET /micro/events stays Micro 3.0's lossy list; the 4.x form is POST only.
-	if status, body := f.do(t, http.MethodGet, "/micro/events", "", ""); status != http.StatusOK || body != "[]" {
+	if status, body := f.Get(t, http.MethodGet, "/micro/events", "", ""); status != http.StatusOK || body != "[]" {
 		t.Errorf("GET /micro/events = %d %s", status, body)
 	}
 }
@@ -211,10 +214,10 @@ func TestMicroUIRequestErrors(t *testing.T) {
 // TestMicroEventsReadYourWrites checks that an event is listed by POST /micro/events
 // the moment its tracker got a 200, without waiting for the index.
 func TestMicroEventsReadYourWrites(t *testing.T) {
-	f := newQueryFixture(t, nil)
+	f := webtest.NewStack(t, webtest.Options{})
 	for i := range 20 {
-		f.track(t, t0, "e=pv&p=web&aid=ryw")
-		if page := f.microEvents(t, `{"filters":[{"column":"app_id","values":["ryw"]}]}`); page.TotalItems != i+1 {
+		f.Track(t, webtest.T0, "e=pv&p=web&aid=ryw")
+		if page := microEvents(t, f, `{"filters":[{"column":"app_id","values":["ryw"]}]}`); page.TotalItems != i+1 {
 			t.Fatalf("after %d events, totalItems %d", i+1, page.TotalItems)
 		}
 	}

@@ -1,4 +1,4 @@
-package web
+package queryapi_test
 
 import (
 	"net/http"
@@ -7,20 +7,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plowbox/plowbox/web/webtest"
 )
 
 // seedMany stores n events over n seconds, a tenth of them for app "rare".
-func (f *queryFixture) seedMany(b *testing.B, n int) {
+func seedMany(b *testing.B, f *webtest.Stack, n int) {
 	b.Helper()
 	for i := range n {
 		aid := "shop"
 		if i%10 == 0 {
 			aid = "rare"
 		}
-		f.at(t0.Add(time.Duration(i) * time.Second))
+		f.At(webtest.T0.Add(time.Duration(i) * time.Second))
 		req := httptest.NewRequest(http.MethodGet, "/i?e=pv&p=web&tv=bench&aid="+aid+"&url=https%3A%2F%2Fshop.example%2Fp%2F"+strconv.Itoa(i), nil)
 		rec := httptest.NewRecorder()
-		f.h.ServeHTTP(rec, req)
+		f.Handler.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			b.Fatalf("track: %d", rec.Code)
 		}
@@ -30,8 +32,8 @@ func (f *queryFixture) seedMany(b *testing.B, n int) {
 // BenchmarkQueryAPI measures the Micro UI's page query and a native search with facets
 // over 5,000 stored events, through the router.
 func BenchmarkQueryAPI(b *testing.B) {
-	f := newQueryFixture(b, nil)
-	f.seedMany(b, 5000)
+	f := webtest.NewStack(b, webtest.Options{})
+	seedMany(b, f, 5000)
 	for _, bc := range []struct{ name, method, path, body string }{
 		{"micro events page 1", "POST", "/micro/events", `{"filters":[{"column":"app_id","values":["rare"]}],"page":1,"pageSize":50}`},
 		{"micro events page 10", "POST", "/micro/events", `{"filters":[],"page":10,"pageSize":50}`},
@@ -42,7 +44,7 @@ func BenchmarkQueryAPI(b *testing.B) {
 			for b.Loop() {
 				req := httptest.NewRequest(bc.method, bc.path, strings.NewReader(bc.body))
 				rec := httptest.NewRecorder()
-				f.h.ServeHTTP(rec, req)
+				f.Handler.ServeHTTP(rec, req)
 				if rec.Code != http.StatusOK {
 					b.Fatalf("%d %s", rec.Code, rec.Body)
 				}
