@@ -24,7 +24,7 @@ type nativeAPI struct {
 	st        search.Store
 	collector http.Handler
 
-	onWait   func() // called before a wait or tail blocks for new records
+	onWait func() // called before a wait or tail blocks for new records
 
 	mu       sync.Mutex
 	stopping map[*http.Server]chan struct{} // closed when that server shuts down
