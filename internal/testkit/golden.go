@@ -13,9 +13,6 @@ import (
 // update is the one -update flag of every package that checks golden files.
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// Updating reports whether the test binary runs with -update.
-func Updating() bool { return *update }
-
 // Golden compares got with testdata/<name>; under -update it rewrites the file instead.
 func Golden(t testing.TB, name string, got []byte) {
 	t.Helper()

@@ -94,7 +94,7 @@ func TestIgluRegistryLifecycle(t *testing.T) {
 
 			s := base + "/schemas"
 			canonical := `{"$schema":"http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#","self":{"vendor":"com.acme","name":"checkout","format":"jsonschema","version":"1-0-0"},` + checkoutBare[1:]
-			for _, tc := range []testkit.Scenario{
+			testkit.RunScenarios(t, f.h, []testkit.Scenario{
 				{Name: "create bare", Method: "PUT", URL: s + "/com.acme/checkout/jsonschema/1-0-0?isPublic=true", Body: checkoutBare, ExpectedStatus: 201,
 					ExpectedBody: `{"message":"Schema created","updated":false,"location":"iglu:com.acme/checkout/jsonschema/1-0-0","status":201}`},
 				{Name: "fetch canonical", Method: "GET", URL: s + "/com.acme/checkout/jsonschema/1-0-0", ExpectedStatus: 200, ExpectedBody: canonical},
@@ -111,9 +111,7 @@ func TestIgluRegistryLifecycle(t *testing.T) {
 				{Name: "overwrite", Method: "PUT", URL: s + "/com.acme/checkout/jsonschema/1-0-0", Body: checkoutSelf, ExpectedStatus: 200,
 					ExpectedBody: `{"message":"Schema updated","updated":true,"location":"iglu:com.acme/checkout/jsonschema/1-0-0","status":200}`},
 				{Name: "fetch overwritten", Method: "GET", URL: s + "/com.acme/checkout/jsonschema/1-0-0", ExpectedStatus: 200, ExpectedBody: checkoutSelf},
-			} {
-				f.run(t, tc)
-			}
+			})
 
 			// The write invalidated the cached miss: the very next validation sees it.
 			if v := f.validator.Validate(ctx, key.String(), data); v.Error != nil {
@@ -123,13 +121,11 @@ func TestIgluRegistryLifecycle(t *testing.T) {
 				t.Fatalf("missing orderId: %+v", v.Error)
 			}
 
-			for _, tc := range []testkit.Scenario{
+			testkit.RunScenarios(t, f.h, []testkit.Scenario{
 				{Name: "delete", Method: "DELETE", URL: s + "/com.acme/checkout/jsonschema/1-0-0", ExpectedStatus: 200, ExpectedBody: `{"message":"Schema deleted"}`},
 				{Name: "delete again", Method: "DELETE", URL: s + "/com.acme/checkout/jsonschema/1-0-0", ExpectedStatus: 404},
 				{Name: "fetch deleted", Method: "GET", URL: s + "/com.acme/checkout/jsonschema/1-0-0", ExpectedStatus: 404},
-			} {
-				f.run(t, tc)
-			}
+			})
 			if _, _, err := f.resolver.Lookup(ctx, key); err == nil {
 				t.Error("the resolver still finds a deleted schema")
 			}
@@ -140,7 +136,7 @@ func TestIgluRegistryLifecycle(t *testing.T) {
 func TestIgluRegistryRejects(t *testing.T) {
 	f := newIgluFixture(t, nil)
 	p := "/api/schemas/com.acme/checkout/jsonschema/1-0-0"
-	for _, tc := range []testkit.Scenario{
+	testkit.RunScenarios(t, f.h, []testkit.Scenario{
 		{Name: "not draft-04", Method: "PUT", URL: p, Body: `{"type":"strnig"}`, ExpectedStatus: 400, ExpectedContent: []string{"does not conform to a JSON Schema v4", `"report":[{"path":`}},
 		{Name: "bad pattern", Method: "PUT", URL: p, Body: `{"properties":{"a":{"minLength":-1}}}`, ExpectedStatus: 400},
 		{Name: "self mismatch", Method: "PUT", URL: "/api/schemas/com.acme/checkout/jsonschema/1-0-1", Body: checkoutSelf, ExpectedStatus: 400,
@@ -159,9 +155,7 @@ func TestIgluRegistryRejects(t *testing.T) {
 		{Name: "traversal list", Method: "GET", URL: "/api/schemas/..", ExpectedStatus: 400},
 		{Name: "bad version", Method: "PUT", URL: "/api/schemas/com.acme/checkout/jsonschema/1-0", Body: checkoutBare, ExpectedStatus: 400},
 		{Name: "nothing stored", Method: "GET", URL: "/api/schemas", ExpectedStatus: 200, ExpectedBody: `[]`},
-	} {
-		f.run(t, tc)
-	}
+	})
 	if entries, err := f.st.ListSchemas(""); err != nil || len(entries) != 0 {
 		t.Errorf("rejected writes stored %d schemas (%v)", len(entries), err)
 	}
@@ -176,7 +170,7 @@ func TestIgluRegistryAuth(t *testing.T) {
 	super := map[string]string{"apikey": "super-key"}
 	wrong := map[string]string{"apikey": "not-the-key"}
 	p := "/iglu-server/api/schemas/com.acme/checkout/jsonschema/1-0-0"
-	for _, tc := range []testkit.Scenario{
+	testkit.RunScenarios(t, f.h, []testkit.Scenario{
 		{Name: "health is open", Method: "GET", URL: "/api/meta/health", ExpectedStatus: 200, ExpectedBody: "OK"},
 		{Name: "db health is open", Method: "GET", URL: "/api/meta/health/db", ExpectedStatus: 200, ExpectedBody: "OK"},
 		{Name: "list anonymous", Method: "GET", URL: "/api/schemas", ExpectedStatus: 401},
@@ -195,15 +189,13 @@ func TestIgluRegistryAuth(t *testing.T) {
 		{Name: "micro iglu anonymous", Method: "GET", URL: "/micro/iglu/com.acme/checkout/jsonschema/1-0-0", ExpectedStatus: 401},
 		{Name: "micro iglu basic", Method: "GET", URL: "/micro/iglu/com.acme/checkout/jsonschema/1-0-0", Headers: asAdmin, ExpectedStatus: 200, ExpectedBody: checkoutSelf},
 		{Name: "delete super key", Method: "DELETE", URL: p, Headers: super, ExpectedStatus: 200},
-	} {
-		f.run(t, tc)
-	}
+	})
 }
 
 func TestIgluValidationEndpoints(t *testing.T) {
 	f := newIgluFixture(t, nil)
 	f.run(t, testkit.Scenario{Name: "seed", Method: "PUT", URL: "/api/schemas/com.acme/checkout/jsonschema/1-0-0", Body: checkoutBare, ExpectedStatus: 201})
-	for _, tc := range []testkit.Scenario{
+	testkit.RunScenarios(t, f.h, []testkit.Scenario{
 		{Name: "valid schema", Method: "POST", URL: "/api/validation/validate/schema/jsonschema", Body: cartSelf, ExpectedStatus: 200,
 			ExpectedBody: `{"message":"The schema provided is a valid self-describing schema"}`},
 		{Name: "schema without self", Method: "POST", URL: "/api/validation/validate/schema/jsonschema", Body: checkoutBare, ExpectedStatus: 400, ExpectedContent: []string{"no self"}},
@@ -220,9 +212,7 @@ func TestIgluValidationEndpoints(t *testing.T) {
 		{Name: "not an instance", Method: "POST", URL: "/api/validation/validate/instance", Body: `{"data":{}}`, ExpectedStatus: 400},
 		{Name: "deprecated form", Method: "POST", URL: "/api/schemas/validate/com.acme/checkout/jsonschema/1-0-0", Body: `{"orderId":"x"}`, ExpectedStatus: 200},
 		{Name: "deprecated form invalid", Method: "POST", URL: "/api/schemas/validate/com.acme/checkout/jsonschema/1-0-0", Body: `{}`, ExpectedStatus: 400, ExpectedContent: []string{`"keyword":"required"`}},
-	} {
-		f.run(t, tc)
-	}
+	})
 }
 
 func TestMicroIglu(t *testing.T) {
@@ -232,7 +222,7 @@ func TestMicroIglu(t *testing.T) {
 		t.Fatal(err)
 	}
 	malformed := `"Schema lookup should be in format iglu/{vendor}/{schemaName}/jsonschema/{model}-{revision}-{addition}"`
-	for _, tc := range []testkit.Scenario{
+	testkit.RunScenarios(t, f.h, []testkit.Scenario{
 		{Name: "found", Method: "GET", URL: "/micro/iglu/com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1", ExpectedStatus: 200, ExpectedBody: string(want)},
 		{Name: "not found", Method: "GET", URL: "/micro/iglu/com.myvendor/myschema/jsonschema/1-0-0", ExpectedStatus: 404,
 			ExpectedBody: `{"value":{"plowbox":{"errors":[{"error":"NotFound"}],"attempts":1,"lastAttempt":"2026-04-02T10:15:30.123Z"},` +
@@ -243,9 +233,7 @@ func TestMicroIglu(t *testing.T) {
 		{Name: "long path", Method: "GET", URL: "/micro/iglu/a/b/jsonschema/1-0-0/x", ExpectedStatus: 404, ExpectedBody: malformed},
 		{Name: "traversal", Method: "GET", URL: "/micro/iglu/../b/jsonschema/1-0-0", ExpectedStatus: 404, ExpectedBody: malformed},
 		{Name: "bare", Method: "GET", URL: "/micro/iglu", ExpectedStatus: 404},
-	} {
-		f.run(t, tc)
-	}
+	})
 	// A schema published to the registry is visible at once, from the built-in registry.
 	f.run(t, testkit.Scenario{Name: "publish", Method: "PUT", URL: "/api/schemas/com.myvendor/myschema/jsonschema/1-0-0", Body: `{"type":"object"}`, ExpectedStatus: 201})
 	body := f.run(t, testkit.Scenario{Name: "found after publish", Method: "GET", URL: "/micro/iglu/com.myvendor/myschema/jsonschema/1-0-0", ExpectedStatus: 200})
