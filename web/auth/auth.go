@@ -200,7 +200,7 @@ func (a *Auth) Guard(c *gin.Context) {
 	}
 	if p == nil {
 		if isIgluAPI(path) && req.Header.Get("apikey") != "" {
-			c.Next() // the registry checks its key (iglu.md §7)
+			c.Next() // the registry checks its key: an apikey header equal to the super key
 			return
 		}
 		unauthenticated(c)
@@ -240,8 +240,8 @@ func UnsafeMethod(m string) bool {
 }
 
 // StripCredentials removes plowbox's own Authorization header and login cookie from a
-// request bound for the collector, so that they are never stored in payloads (mini.md
-// §2). Other cookies are kept byte for byte when the login cookie is absent.
+// request bound for the collector, so that they are never stored in payloads (Mini
+// strips its own credentials before the collector too). Other cookies are kept byte for byte when the login cookie is absent.
 func StripCredentials(req *http.Request) {
 	req.Header.Del("Authorization")
 	cookies := req.Header.Values("Cookie")

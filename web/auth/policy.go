@@ -8,7 +8,8 @@ import (
 	"github.com/plowbox/plowbox/internal/users"
 )
 
-// The access policy of plowbox's routes under --auth basic (mini.md §4). The collector
+// The access policy of plowbox's routes under --auth basic: viewers read, admins also
+// reset, write schemas, profile, replay and use the control plane. The collector
 // and /health never reach the router; everything the router serves needs a signed-in
 // user unless it is listed in publicRoutes, and the admin role when requiredRole says so.
 
@@ -44,7 +45,7 @@ func isPublic(method, path string) bool {
 	return false
 }
 
-// isIgluAPI reports whether path belongs to the registry API (iglu.md §7).
+// isIgluAPI reports whether path belongs to the registry API, /api or /iglu-server/api.
 func isIgluAPI(path string) bool {
 	return underPrefix(path, "/api") || underPrefix(path, "/iglu-server/api")
 }

@@ -17,8 +17,9 @@ import (
 	"github.com/plowbox/plowbox/web/httpkit"
 )
 
-// Plane is what Snowplow Mini's control-plane verbs do inside plowbox (mini.md
-// §3): reloads instead of container restarts. cmd/plowbox implements it.
+// Plane is what Snowplow Mini's control-plane verbs (restart-services, enrichments,
+// iglu-config, …) do inside plowbox: reloads instead of container restarts.
+// cmd/plowbox implements it.
 type Plane interface {
 	// Reload rebuilds the enrichments from their directory and the resolver from its
 	// registries, and flushes the schema cache. A broken configuration is refused with

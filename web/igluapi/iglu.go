@@ -29,7 +29,8 @@ type SchemaRegistry interface {
 }
 
 // Options configures the Iglu Server compatible registry API under /api and
-// /iglu-server/api (iglu.md §7) and Micro's /micro/iglu lookup (micro-api.md §6).
+// /iglu-server/api (https://docs.snowplow.io/docs/api-reference/iglu/iglu-repositories/iglu-server/)
+// and Micro's /micro/iglu lookup.
 type Options struct {
 	// Registry stores the built-in registry's schemas.
 	Registry SchemaRegistry
@@ -461,7 +462,7 @@ func (a *igluAPI) validate(c *gin.Context, schema string, data []byte) {
 }
 
 // microLookup answers GET /micro/iglu/{vendor}/{name}/jsonschema/{M-R-A}
-// (micro-api.md §6) through the resolver: the schema as stored, or 404 with each
+// through the resolver, as Micro answers it: the schema as stored, or 404 with each
 // repository's lookup history.
 func (a *igluAPI) microLookup(c *gin.Context) {
 	parts := strings.Split(strings.Trim(c.Param("path"), "/"), "/")

@@ -63,7 +63,8 @@ func objectMembers(body []byte) ([]member, error) {
 }
 
 // selfKey reads a schema's self: exactly vendor, name, format and version, as valid
-// Iglu parts (iglu.md §3).
+// Iglu parts: letters, digits, '-' and '_' (and '.' in the vendor), and a
+// MODEL-REVISION-ADDITION version.
 func selfKey(raw json.RawMessage) (iglu.SchemaKey, error) {
 	var self map[string]any
 	if err := json.Unmarshal(raw, &self); err != nil || self == nil {

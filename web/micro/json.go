@@ -10,7 +10,8 @@ import (
 	"github.com/plowbox/plowbox/web/httpkit"
 )
 
-// The Micro JSON forms of micro-api.md §4–§5. Struct field order is the wire key order.
+// The JSON forms of Micro's /micro/good and /micro/bad answers
+// (https://docs.snowplow.io/docs/testing/snowplow-micro/). Struct field order is the wire key order.
 
 type microAPI struct {
 	Vendor  string `json:"vendor"`
@@ -88,7 +89,7 @@ func apiOf(p *collector.Payload) microAPI {
 	return microAPI{Vendor: vendor, Version: version}
 }
 
-// rawEventOf renders a raw event in Micro's RawEvent form (micro-api.md §4.2).
+// rawEventOf renders a raw event in Micro's RawEvent form.
 // parameters is a flat map: one key per name, the last value wins at the first position.
 func rawEventOf(r *event.RawEvent) *microRawEvent {
 	seen := make(map[string]int, len(r.Params))
@@ -125,7 +126,7 @@ func rawEventOf(r *event.RawEvent) *microRawEvent {
 	}
 }
 
-// collectorPayloadOf renders a payload in Micro's CollectorPayload form (micro-api.md §5.2).
+// collectorPayloadOf renders a payload in Micro's CollectorPayload form.
 func collectorPayloadOf(p *collector.Payload) json.RawMessage {
 	query, _ := event.ParseQuery(p.Querystring) // a payload past the load step parses
 	return enrich.AppendMicroPayloadJSON(nil, p, query)
@@ -148,7 +149,7 @@ func goodEventOf(rec *store.Record) ([]byte, error) {
 	})
 }
 
-// badEventMessages is errors[0] of a BadEvent for each failing stage (micro-api.md §5.1).
+// badEventMessages is errors[0] of a BadEvent for each failing stage, in Micro's words.
 var badEventMessages = map[enrich.Stage]string{
 	enrich.StageSize:       "Collector payload exceeds the maximum allowed size.",
 	enrich.StageLoad:       "Can't deserialize Thrift bytes.",

@@ -15,7 +15,7 @@ import (
 	"github.com/plowbox/plowbox/web/search"
 )
 
-// micro serves the Snowplow Micro REST API (micro-api.md).
+// micro serves the Snowplow Micro REST API (https://docs.snowplow.io/docs/testing/snowplow-micro/).
 type micro struct {
 	store      search.Store
 	generation int  // 3 or 4: the Micro generation whose texts plowbox mimics
@@ -52,7 +52,7 @@ func (m *micro) reset(c *gin.Context) {
 	httpkit.WriteMessage(c, http.StatusOK, "Reset completed")
 }
 
-// goodFilters is the POST /micro/good body (micro-api.md §4).
+// goodFilters is the POST /micro/good body: event_type, schema, contexts, limit.
 type goodFilters struct {
 	EventType *string  `json:"event_type"`
 	Schema    *string  `json:"schema"`
@@ -60,7 +60,7 @@ type goodFilters struct {
 	Limit     *int     `json:"limit"`
 }
 
-// badFilters is the POST /micro/bad body (micro-api.md §5).
+// badFilters is the POST /micro/bad body: vendor, version, limit.
 type badFilters struct {
 	Vendor  *string `json:"vendor"`
 	Version *string `json:"version"`

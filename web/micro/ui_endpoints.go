@@ -20,8 +20,8 @@ import (
 	"github.com/plowbox/plowbox/web/search"
 )
 
-// microUI serves the endpoints Snowplow Micro 4.x added for its UI (micro-api.md §7.2,
-// §8), answered from the search index.
+// microUI serves the endpoints Snowplow Micro 4.x added for its UI (POST /micro/events,
+// /columns, /columnStats, /timeline, /auth-config), answered from the search index.
 type microUI struct {
 	s *search.Searcher // nil when plowbox runs without an index
 }
@@ -58,7 +58,7 @@ type timeRange struct {
 	End   *string `json:"end"`
 }
 
-// eventsRequest is the POST /micro/events body (micro-api.md §7.2).
+// eventsRequest is the POST /micro/events body: filters, time range, sorting and paging.
 type eventsRequest struct {
 	Filters     *[]columnFilter `json:"filters"`
 	ValidEvents *bool           `json:"validEvents"`
@@ -256,7 +256,7 @@ type columnStat struct {
 	Values     []string `json:"values"`
 }
 
-// columnStats is POST /micro/columnStats (micro-api.md §8.2). The values are the first
+// columnStats is POST /micro/columnStats: up to 20 values of each named column. The values are the first
 // distinct ones of the newest events, with their case kept.
 func (m *microUI) columnStats(c *gin.Context) {
 	var r struct {
@@ -312,7 +312,7 @@ func (m *microUI) columnStats(c *gin.Context) {
 const columnStatsScan = 2000
 
 // columnValues returns, per column, its first distinct values in newest-first order
-// (micro-api.md §8.2), as the lossy JSON form holds them: strings as they are, other
+// as the lossy JSON form holds them: strings as they are, other
 // values compact-encoded, null as "null". It reads the newest events from the store
 // rather than the index, whose keywords are lowercased.
 func (m *microUI) columnValues(cols []string) (map[string][]string, error) {
@@ -375,7 +375,7 @@ type timelinePoint struct {
 // maxTimelineBuckets bounds one timeline request (the UI sends 58).
 const maxTimelineBuckets = 1000
 
-// timeline is POST /micro/timeline (micro-api.md §8.3): good and incomplete events per
+// timeline is POST /micro/timeline: good and incomplete events per
 // [start, end) bucket of collector_tstamp, in request order.
 func (m *microUI) timeline(c *gin.Context) {
 	var r struct {

@@ -92,7 +92,7 @@ func (w *capture) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// trackAndWait is POST /plowbox/api/track-and-wait (mini.md §8 row 12): it runs the
+// trackAndWait is POST /plowbox/api/track-and-wait: it runs the
 // described tracker request through the collector in-process and answers with the
 // collector's response and every record the request produced (good events, incomplete
 // events, bad rows), in order. The collector answers only once they are stored, so the
