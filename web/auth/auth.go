@@ -269,7 +269,7 @@ func StripCredentials(req *http.Request) {
 
 // SessionInfo returns the signed-in user of c, their role and the CSRF token its forms
 // must post back; all "" for anonymous requests and under --auth none. It fits
-// UIOptions.Session.
+// explorer.Options.Session.
 func SessionInfo(c *gin.Context) (user, role, csrf string) {
 	if p := principalOf(c); p != nil {
 		return p.User.Name, string(p.User.Role), p.CSRF

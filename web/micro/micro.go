@@ -67,7 +67,7 @@ type badFilters struct {
 	Limit   *int    `json:"limit"`
 }
 
-// decodeFilters reads a POST filter body with http4s's error statuses (readJSONBody),
+// decodeFilters reads a POST filter body with http4s's error statuses (httpkit.ReadJSONBody),
 // writing the error as a JSON string. It reports false after writing the error.
 func decodeFilters(c *gin.Context, dst any) bool {
 	if c.Request.Method != http.MethodPost {
