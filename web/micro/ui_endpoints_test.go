@@ -189,26 +189,16 @@ func TestMicroColumnsStatsTimeline(t *testing.T) {
 
 func TestMicroUIRequestErrors(t *testing.T) {
 	f := webtest.NewStack(t, webtest.Options{})
-	for _, tc := range []struct {
-		name, path, body string
-		status           int
-	}{
-		{"columnStats invalid JSON", "/micro/columnStats", `{"columns":`, 400},
-		{"columnStats wrong type", "/micro/columnStats", `{"columns":"app_id"}`, 422},
-		{"timeline invalid JSON", "/micro/timeline", `[`, 400},
-		{"timeline bad bucket", "/micro/timeline", `{"buckets":[{"start":"10:00","end":"11:00"}]}`, 422},
-		{"timeline wrong type", "/micro/timeline", `{"buckets":{}}`, 422},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if status, body := f.Get(t, http.MethodPost, tc.path, "application/json", tc.body); status != tc.status {
-				t.Errorf("= %d %s, want %d", status, body, tc.status)
-			}
-		})
-	}
-	// GET /micro/events stays Micro 3.0's lossy list; the 4.x form is POST only.
-	if status, body := f.Get(t, http.MethodGet, "/micro/events", "", ""); status != http.StatusOK || body != "[]" {
-		t.Errorf("GET /micro/events = %d %s", status, body)
-	}
+	js := map[string]string{"Content-Type": "application/json"}
+	testkit.RunScenarios(t, f.Handler, []testkit.Scenario{
+		{Name: "columnStats invalid JSON", Method: "POST", URL: "/micro/columnStats", Headers: js, Body: `{"columns":`, ExpectedStatus: 400},
+		{Name: "columnStats wrong type", Method: "POST", URL: "/micro/columnStats", Headers: js, Body: `{"columns":"app_id"}`, ExpectedStatus: 422},
+		{Name: "timeline invalid JSON", Method: "POST", URL: "/micro/timeline", Headers: js, Body: `[`, ExpectedStatus: 400},
+		{Name: "timeline bad bucket", Method: "POST", URL: "/micro/timeline", Headers: js, Body: `{"buckets":[{"start":"10:00","end":"11:00"}]}`, ExpectedStatus: 422},
+		{Name: "timeline wrong type", Method: "POST", URL: "/micro/timeline", Headers: js, Body: `{"buckets":{}}`, ExpectedStatus: 422},
+		// GET /micro/events stays Micro 3.0's lossy list; the 4.x form is POST only.
+		{Name: "GET events is the lossy list", URL: "/micro/events", ExpectedStatus: 200, ExpectedBody: "[]"},
+	})
 }
 
 // TestMicroEventsReadYourWrites checks that an event is listed by POST /micro/events
