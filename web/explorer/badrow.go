@@ -6,45 +6,45 @@ import (
 	"strings"
 )
 
-// uiBadRow is what the explorer shows of a bad row: its type, its messages and the
+// badRow is what the explorer shows of a bad row: its type, its messages and the
 // data paths its failure points at.
-type uiBadRow struct {
+type badRow struct {
 	Type     string   // e.g. schema_violations
 	Schema   string   // the bad row's schema URI
 	Messages []string // one line per message, prefixed with its path or field
 	Paths    []string // dataReports[].path and messages[].field values, in order, once each
 }
 
-// uiMaxBadRowMessages caps the messages listed per bad row.
-const uiMaxBadRowMessages = 50
+// maxBadRowMessages caps the messages listed per bad row.
+const maxBadRowMessages = 50
 
-// uiParseBadRow reads the failure of a bad row; anything unreadable yields what could be read.
-func uiParseBadRow(row []byte) *uiBadRow {
-	info := &uiBadRow{}
+// parseBadRow reads the failure of a bad row; anything unreadable yields what could be read.
+func parseBadRow(row []byte) *badRow {
+	info := &badRow{}
 	if len(row) == 0 {
 		return info
 	}
-	var uiSDJ struct {
+	var sDJ struct {
 		Schema string `json:"schema"`
 		Data   struct {
 			Failure json.RawMessage `json:"failure"`
 		} `json:"data"`
 	}
-	if json.Unmarshal(row, &uiSDJ) != nil {
+	if json.Unmarshal(row, &sDJ) != nil {
 		info.Type = "unreadable bad row"
 		return info
 	}
-	info.Schema = uiSDJ.Schema
-	info.Type = uiBadRowType(uiSDJ.Schema)
+	info.Schema = sDJ.Schema
+	info.Type = badRowType(sDJ.Schema)
 	var failure any
-	if json.Unmarshal(uiSDJ.Data.Failure, &failure) == nil {
+	if json.Unmarshal(sDJ.Data.Failure, &failure) == nil {
 		info.walk(failure)
 	}
 	return info
 }
 
-// uiBadRowType is the name part of a bad row schema URI.
-func uiBadRowType(uri string) string {
+// badRowType is the name part of a bad row schema URI.
+func badRowType(uri string) string {
 	s := strings.TrimPrefix(uri, "iglu:")
 	parts := strings.Split(s, "/")
 	if len(parts) >= 2 {
@@ -54,28 +54,28 @@ func uiBadRowType(uri string) string {
 }
 
 // walk collects messages and paths from a decoded failure.
-func (b *uiBadRow) walk(v any) {
+func (b *badRow) walk(v any) {
 	switch t := v.(type) {
 	case []any:
 		for _, e := range t {
 			b.walk(e)
 		}
 	case map[string]any:
-		msg := uiFirstString(t, "message", "expectation")
+		msg := firstString(t, "message", "expectation")
 		if msg == "" && !hasNested(t) {
-			msg = uiFirstString(t, "error") // a bare error name, e.g. {"error":"NotFound"}
+			msg = firstString(t, "error") // a bare error name, e.g. {"error":"NotFound"}
 		}
-		where := uiFirstString(t, "path", "field")
+		where := firstString(t, "path", "field")
 		if where != "" && msg != "" {
 			b.addPath(where)
 		}
-		if msg != "" && len(b.Messages) < uiMaxBadRowMessages {
+		if msg != "" && len(b.Messages) < maxBadRowMessages {
 			if where != "" && !strings.Contains(msg, where) {
 				msg = where + ": " + msg
 			}
 			b.Messages = append(b.Messages, msg)
 		}
-		for _, k := range uiSortedKeys(t) {
+		for _, k := range sortedKeys(t) {
 			if e, ok := t[k].(map[string]any); ok {
 				b.walk(e)
 			} else if e, ok := t[k].([]any); ok {
@@ -86,7 +86,7 @@ func (b *uiBadRow) walk(v any) {
 }
 
 // addPath records a failure path once.
-func (b *uiBadRow) addPath(p string) {
+func (b *badRow) addPath(p string) {
 	for _, q := range b.Paths {
 		if q == p {
 			return
@@ -95,8 +95,8 @@ func (b *uiBadRow) addPath(p string) {
 	b.Paths = append(b.Paths, p)
 }
 
-// uiFirstString is the first of keys that holds a non-empty string.
-func uiFirstString(m map[string]any, keys ...string) string {
+// firstString is the first of keys that holds a non-empty string.
+func firstString(m map[string]any, keys ...string) string {
 	for _, k := range keys {
 		if s, ok := m[k].(string); ok && s != "" {
 			return s
@@ -105,8 +105,8 @@ func uiFirstString(m map[string]any, keys ...string) string {
 	return ""
 }
 
-// uiSortedKeys returns m's keys in a fixed order: the walk's output must not vary.
-func uiSortedKeys(m map[string]any) []string {
+// sortedKeys returns m's keys in a fixed order: the walk's output must not vary.
+func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

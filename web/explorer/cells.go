@@ -10,8 +10,8 @@ import (
 	"github.com/plowbox/plowbox/web/search"
 )
 
-// uiAtomicFields maps analytics-SDK field names to fields.
-var uiAtomicFields = func() map[string]event.Field {
+// atomicFields maps analytics-SDK field names to fields.
+var atomicFields = func() map[string]event.Field {
 	m := make(map[string]event.Field, event.NumFields)
 	for f := range event.NumFields {
 		m[event.Fields[f].SDKName] = event.Field(f)
@@ -19,24 +19,24 @@ var uiAtomicFields = func() map[string]event.Field {
 	return m
 }()
 
-// uiCells reads the column values of one record for a results table.
-type uiCells struct {
+// cells reads the column values of one record for a results table.
+type cells struct {
 	rec   *store.Record
 	lossy map[string]json.RawMessage // decoded on first use
-	bad   *uiBadRow                  // decoded on first use
+	bad   *badRow                    // decoded on first use
 }
 
-func newUICells(rec *store.Record) *uiCells { return &uiCells{rec: rec} }
+func newCells(rec *store.Record) *cells { return &cells{rec: rec} }
 
 // get returns the display value of column col: "" when the record has none.
-func (c *uiCells) get(col string) string {
+func (c *cells) get(col string) string {
 	rec := c.rec
 	switch col {
 	case "time":
 		if rec.Event != nil && rec.Event.IsSet(event.CollectorTstamp) {
 			return rec.Event.Get(event.CollectorTstamp)
 		}
-		if t := uiRecordTime(rec); !t.IsZero() {
+		if t := recordTime(rec); !t.IsZero() {
 			return t.UTC().Format("2006-01-02 15:04:05.000")
 		}
 		return ""
@@ -44,7 +44,7 @@ func (c *uiCells) get(col string) string {
 		return search.KindOf(rec)
 	case "failure_type", "failure_message":
 		if c.bad == nil {
-			c.bad = uiParseBadRow(rec.BadRow)
+			c.bad = parseBadRow(rec.BadRow)
 		}
 		if col == "failure_type" {
 			return c.bad.Type
@@ -57,7 +57,7 @@ func (c *uiCells) get(col string) string {
 	if rec.Event == nil {
 		return ""
 	}
-	if f, ok := uiAtomicFields[col]; ok && event.Fields[f].Kind != event.KindContexts && event.Fields[f].Kind != event.KindUnstruct {
+	if f, ok := atomicFields[col]; ok && event.Fields[f].Kind != event.KindContexts && event.Fields[f].Kind != event.KindUnstruct {
 		return rec.Event.Get(f)
 	}
 	if c.lossy == nil {

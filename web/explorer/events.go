@@ -18,15 +18,15 @@ import (
 	"github.com/plowbox/plowbox/web/search"
 )
 
-// uiSyncTimeout bounds how long a page waits for the index to catch up with the store;
+// syncTimeout bounds how long a page waits for the index to catch up with the store;
 // past it, the page shows what is indexed.
-const uiSyncTimeout = 2 * time.Second
+const syncTimeout = 2 * time.Second
 
-// uiPageSize is the number of rows of a list page.
-const uiPageSize = 50
+// pageSize is the number of rows of a list page.
+const pageSize = 50
 
-// uiHistogramBars is the number of uiBars of the time histogram.
-const uiHistogramBars = 60
+// histogramBars is the number of barsOf of the time histogram.
+const histogramBars = 60
 
 // Default kinds and columns of the two list pages.
 var (
@@ -36,8 +36,8 @@ var (
 	badCols     = []string{"time", "kind", "failure_type", "failure_message", "app_id", "event_name"}
 )
 
-// uiFacetFields are the fields whose top values the list pages show, with their labels.
-var uiFacetFields = []struct{ field, label string }{
+// facetFields are the fields whose top values the list pages show, with their labels.
+var facetFields = []struct{ field, label string }{
 	{"event_name", "Event"},
 	{"app_id", "App"},
 	{"platform", "Platform"},
@@ -56,10 +56,10 @@ func (x *explorer) bad(c *gin.Context) {
 	x.list(c, ui.Base+"/bad", "Bad rows", ui.NavBad, badKinds, badCols)
 }
 
-// list serves a list page: the query form, uiFacets, histogram and one page of results.
+// list serves a list page: the query form, facetsOf, histogram and one page of results.
 func (x *explorer) list(c *gin.Context, path, title, nav string, defKinds, defCols []string) {
 	now := time.Now().UTC()
-	st, err := parseUIListState(path, c.Request.URL.Query(), defKinds, defCols, now)
+	st, err := parseListState(path, c.Request.URL.Query(), defKinds, defCols, now)
 	v := ui.EventsView{Action: path}
 	status := http.StatusOK
 	if err != nil {
@@ -74,17 +74,17 @@ func (x *explorer) list(c *gin.Context, path, title, nav string, defKinds, defCo
 }
 
 // fillForm sets the parts of the view that echo the state: the form and the chips.
-func (x *explorer) fillForm(c *gin.Context, v *ui.EventsView, st uiListState) {
+func (x *explorer) fillForm(c *gin.Context, v *ui.EventsView, st listState) {
 	v.Q, v.Start, v.End, v.Cols = st.q, st.start, st.end, st.cols
-	for _, k := range uiKinds {
-		v.Kinds = append(v.Kinds, ui.Choice{Name: "kind", Value: k, Label: uiKindTitle(k), Checked: slices.Contains(st.kinds, k)})
+	for _, k := range allKinds {
+		v.Kinds = append(v.Kinds, ui.Choice{Name: "kind", Value: k, Label: kindTitle(k), Checked: slices.Contains(st.kinds, k)})
 	}
 	for _, f := range st.filters {
 		v.Hidden = append(v.Hidden, ui.Param{Name: "f", Value: f[0] + ":" + f[1]})
 		v.Filters = append(v.Filters, ui.Chip{Label: f[0] + ": " + f[1], Remove: st.toggleFilter(f[0], f[1]).url()})
 	}
 	if st.start != "" || st.end != "" {
-		v.ZoomOut = st.with(func(n *uiListState) { n.start, n.end = "", "" }).url()
+		v.ZoomOut = st.with(func(n *listState) { n.start, n.end = "", "" }).url()
 	}
 	cols := slices.Clone(st.cols)
 	known, err := x.o.Index.Columns(c.Request.Context())
@@ -101,17 +101,17 @@ func (x *explorer) fillForm(c *gin.Context, v *ui.EventsView, st uiListState) {
 	}
 }
 
-// fillResults runs the search and sets the results, uiFacets and histogram; it returns
+// fillResults runs the search and sets the results, facetsOf and histogram; it returns
 // the page's status.
-func (x *explorer) fillResults(c *gin.Context, v *ui.EventsView, st uiListState, now time.Time) int {
+func (x *explorer) fillResults(c *gin.Context, v *ui.EventsView, st listState, now time.Time) int {
 	ctx := c.Request.Context()
 	x.sync(c)
-	q := st.query(uiPageSize)
-	for _, f := range uiFacetFields {
+	q := st.query(pageSize)
+	for _, f := range facetFields {
 		q.Facets = append(q.Facets, f.field)
 	}
 	from, to := x.span(st, now)
-	q.Buckets = uiSplitRange(from, to, barCount(to.Sub(from)))
+	q.Buckets = splitRange(from, to, barCount(to.Sub(from)))
 	res, err := x.o.Index.Search(ctx, q)
 	var qe *index.QueryError
 	switch {
@@ -133,7 +133,7 @@ func (x *explorer) fillResults(c *gin.Context, v *ui.EventsView, st uiListState,
 		if !ok {
 			continue
 		}
-		cl := newUICells(rec)
+		cl := newCells(rec)
 		row := ui.Row{Seq: rec.Seq, Kind: search.KindOf(rec), Href: ui.Base + "/records/" + strconv.FormatUint(rec.Seq, 10)}
 		for _, col := range st.cols {
 			row.Cells = append(row.Cells, cl.get(col))
@@ -141,20 +141,20 @@ func (x *explorer) fillResults(c *gin.Context, v *ui.EventsView, st uiListState,
 		v.Rows = append(v.Rows, row)
 	}
 	if res.Next != "" {
-		v.Next = st.with(func(n *uiListState) { n.after = res.Next }).url()
+		v.Next = st.with(func(n *listState) { n.after = res.Next }).url()
 	}
 	if st.after != "" {
-		v.First = st.with(func(*uiListState) {}).url()
+		v.First = st.with(func(*listState) {}).url()
 	}
-	v.Facets = uiFacets(st, res.Facets)
-	v.Bars, v.Span = uiBars(st, res.Buckets, from, to)
+	v.Facets = facetsOf(st, res.Facets)
+	v.Bars, v.Span = barsOf(st, res.Buckets, from, to)
 	return http.StatusOK
 }
 
 // sync waits briefly for the index to catch up with the store, so that an event is
 // listed as soon as its tracker got an answer.
 func (x *explorer) sync(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), uiSyncTimeout)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), syncTimeout)
 	defer cancel()
 	if err := x.o.Index.Sync(ctx, x.o.Store.LastSeq()); err != nil {
 		x.o.Logger.Warn("explorer: index behind the store, showing what is indexed", "err", err)
@@ -163,7 +163,7 @@ func (x *explorer) sync(c *gin.Context) {
 
 // span is the histogram's time range: the state's, with open ends closed by the oldest
 // record and now.
-func (x *explorer) span(st uiListState, now time.Time) (from, to time.Time) {
+func (x *explorer) span(st listState, now time.Time) (from, to time.Time) {
 	from, to = st.from, st.to
 	if to.IsZero() {
 		to = now.Add(time.Second).Truncate(time.Second)
@@ -182,13 +182,13 @@ func (x *explorer) span(st uiListState, now time.Time) (from, to time.Time) {
 }
 
 // barCount is the number of histogram bars for a span: one per second for short spans,
-// at most uiHistogramBars.
+// at most histogramBars.
 func barCount(span time.Duration) int {
-	return int(min(max(span/time.Second, 10), uiHistogramBars))
+	return int(min(max(span/time.Second, 10), histogramBars))
 }
 
-// uiSplitRange cuts [from, to) into n equal buckets.
-func uiSplitRange(from, to time.Time, n int) []index.TimeRange {
+// splitRange cuts [from, to) into n equal buckets.
+func splitRange(from, to time.Time, n int) []index.TimeRange {
 	step := to.Sub(from) / time.Duration(n)
 	out := make([]index.TimeRange, n)
 	for i := range out {
@@ -198,9 +198,9 @@ func uiSplitRange(from, to time.Time, n int) []index.TimeRange {
 	return out
 }
 
-// uiBars lays out the histogram: bar heights relative to the tallest, each linking to its
+// barsOf lays out the histogram: bar heights relative to the tallest, each linking to its
 // time range.
-func uiBars(st uiListState, buckets []index.Bucket, from, to time.Time) ([]ui.Bar, string) {
+func barsOf(st listState, buckets []index.Bucket, from, to time.Time) ([]ui.Bar, string) {
 	if len(buckets) == 0 {
 		return nil, ""
 	}
@@ -217,7 +217,7 @@ func uiBars(st uiListState, buckets []index.Bucket, from, to time.Time) ([]ui.Ba
 		h := func(n int) float64 { return 96 * float64(n) / float64(most) }
 		start, end := b.Start.UTC().Format(time.RFC3339), b.End.UTC().Format(time.RFC3339)
 		out[i] = ui.Bar{
-			Href:  st.with(func(n *uiListState) { n.start, n.end = start, end }).url(),
+			Href:  st.with(func(n *listState) { n.start, n.end = start, end }).url(),
 			Label: b.Start.UTC().Format("2006-01-02 15:04:05") + " – " + b.End.UTC().Format("15:04:05"),
 			Good:  b.Good, Incomplete: b.Incomplete, Bad: b.Bad,
 			X: float64(i)*w + w*0.08, W: w * 0.84,
@@ -225,12 +225,12 @@ func uiBars(st uiListState, buckets []index.Bucket, from, to time.Time) ([]ui.Ba
 		}
 	}
 	span := fmt.Sprintf("%s → %s UTC, %s per bar", from.UTC().Format("2006-01-02 15:04:05"),
-		to.UTC().Format("2006-01-02 15:04:05"), uiRoundDuration(to.Sub(from)/time.Duration(len(buckets))))
+		to.UTC().Format("2006-01-02 15:04:05"), roundDuration(to.Sub(from)/time.Duration(len(buckets))))
 	return out, span
 }
 
-// uiRoundDuration shortens a duration for display.
-func uiRoundDuration(d time.Duration) time.Duration {
+// roundDuration shortens a duration for display.
+func roundDuration(d time.Duration) time.Duration {
 	switch {
 	case d >= time.Hour:
 		return d.Round(time.Minute)
@@ -241,10 +241,10 @@ func uiRoundDuration(d time.Duration) time.Duration {
 	}
 }
 
-// uiFacets turns the index's facet counts into filter links.
-func uiFacets(st uiListState, got map[string][]index.Term) []ui.Facet {
+// facetsOf turns the index's facet counts into filter links.
+func facetsOf(st listState, got map[string][]index.Term) []ui.Facet {
 	var out []ui.Facet
-	for _, f := range uiFacetFields {
+	for _, f := range facetFields {
 		terms := got[f.field]
 		if len(terms) == 0 {
 			continue
@@ -254,7 +254,7 @@ func uiFacets(st uiListState, got map[string][]index.Term) []ui.Facet {
 			ft := ui.FacetTerm{Term: t.Term, Label: strings.TrimPrefix(t.Term, "iglu:"), Count: t.Count}
 			if f.field == "kind" {
 				ft.Active = len(st.kinds) == 1 && st.kinds[0] == t.Term
-				ft.Href = st.with(func(n *uiListState) { n.kinds = []string{t.Term} }).url()
+				ft.Href = st.with(func(n *listState) { n.kinds = []string{t.Term} }).url()
 			} else {
 				ft.Active = st.hasFilter(f.field, t.Term)
 				ft.Href = st.toggleFilter(f.field, t.Term).url()
@@ -266,8 +266,8 @@ func uiFacets(st uiListState, got map[string][]index.Term) []ui.Facet {
 	return out
 }
 
-// uiKindTitle labels a kind toggle.
-func uiKindTitle(kind string) string {
+// kindTitle labels a kind toggle.
+func kindTitle(kind string) string {
 	switch kind {
 	case index.KindGood:
 		return "Good"
@@ -278,9 +278,9 @@ func uiKindTitle(kind string) string {
 	}
 }
 
-// uiRecordTime is a record's place on the time axis: collector_tstamp for events, the
+// recordTime is a record's place on the time axis: collector_tstamp for events, the
 // collector's receipt time for bad rows.
-func uiRecordTime(rec *store.Record) time.Time {
+func recordTime(rec *store.Record) time.Time {
 	if rec.Payload != nil {
 		return rec.Payload.Timestamp
 	}

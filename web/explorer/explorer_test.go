@@ -51,7 +51,7 @@ func TestUIPages(t *testing.T) {
 		{"nested entity field", "/micro/ui/events?q=contexts_com_acme_user_1.plan:pro", 200, []string{"<strong>1</strong> record"}, nil},
 		{"facet filter", "/micro/ui/events?f=platform:mob", 200, []string{"<strong>1</strong> record", "platform: mob", "/thanks"}, []string{"/cart<"}},
 		{"chosen columns", "/micro/ui/events?col=time&col=se_action&col=page_title", 200, []string{"<th scope=\"col\">se_action</th>", "add-to-basket", ">Cart<"}, []string{`<th scope="col">app_id</th>`}},
-		{"uiFacets and histogram", "/micro/ui/events", 200, []string{"<h2>Event</h2>", "<h2>App</h2>", "<svg", "click a bar to zoom in", "start=2026-04-02T10"}, nil},
+		{"facetsOf and histogram", "/micro/ui/events", 200, []string{"<h2>Event</h2>", "<h2>App</h2>", "<svg", "click a bar to zoom in", "start=2026-04-02T10"}, nil},
 		{"time range", "/micro/ui/events?start=2026-04-02T10:02:30Z&end=2026-04-02T11:00:00Z", 200, []string{"<strong>1</strong> record", "/thanks"}, nil},
 		{"bad rows list", "/micro/ui/bad", 200, []string{`aria-current="page">Bad rows`, "tracker_protocol_violations", "schema_violations", "$.price: is missing but it is required"}, []string{`<td>event</td>`}},
 		{"only payload-level bad rows", "/micro/ui/bad?kind=bad", 200, []string{"<strong>1</strong> record", "body: invalid json"}, nil},

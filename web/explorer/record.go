@@ -17,8 +17,8 @@ import (
 	"github.com/plowbox/plowbox/web/search"
 )
 
-// uiFailureSchemaPrefix starts the schema URI of the failure entity of incomplete events.
-const uiFailureSchemaPrefix = "iglu:com.snowplowanalytics.snowplow/failure/jsonschema/"
+// failureSchemaPrefix starts the schema URI of the failure entity of incomplete events.
+const failureSchemaPrefix = "iglu:com.snowplowanalytics.snowplow/failure/jsonschema/"
 
 // record serves one record's page.
 func (x *explorer) record(c *gin.Context) {
@@ -47,19 +47,19 @@ func (x *explorer) record(c *gin.Context) {
 // recordView gathers everything the record page shows.
 func (x *explorer) recordView(c *gin.Context, rec *store.Record) ui.RecordView {
 	v := ui.RecordView{Seq: rec.Seq, Kind: search.KindOf(rec)}
-	cl := newUICells(rec)
+	cl := newCells(rec)
 	v.Time = cl.get("time")
-	var bad *uiBadRow
+	var bad *badRow
 	if rec.BadRow != nil {
-		bad = uiParseBadRow(rec.BadRow)
+		bad = parseBadRow(rec.BadRow)
 		v.Failure = &ui.Failure{Type: bad.Type, Messages: bad.Messages, Paths: bad.Paths,
 			Data: ui.PrettyJSON(rec.BadRow, bad.Paths)}
 		v.Title = bad.Type
 		v.JSON = string(rec.BadRow)
 	}
 	if p := rec.Payload; p != nil {
-		v.Request = uiRequestView(p)
-		v.Curl = uiCurl(p, uiBaseURL(c.Request))
+		v.Request = requestView(p)
+		v.Curl = curlCommand(p, baseURL(c.Request))
 	}
 	if rec.Raw != nil {
 		var names []string
@@ -76,9 +76,9 @@ func (x *explorer) recordView(c *gin.Context, rec *store.Record) ui.RecordView {
 		}
 	}
 	if e := rec.Event; e != nil {
-		v.Title = uiEventTitle(e)
-		v.Fields = uiEventFields(e)
-		v.Entities = uiEntities(e)
+		v.Title = eventTitle(e)
+		v.Fields = eventFields(e)
+		v.Entities = entities(e)
 		v.JSON = string(e.AppendSDKJSON(nil))
 		v.TSV = string(e.TSV())
 		v.Duplicates = x.duplicates(c, rec)
@@ -89,16 +89,16 @@ func (x *explorer) recordView(c *gin.Context, rec *store.Record) ui.RecordView {
 	return v
 }
 
-// uiEventTitle names an event: its event_name, else its event type.
-func uiEventTitle(e *event.Event) string {
+// eventTitle names an event: its event_name, else its event type.
+func eventTitle(e *event.Event) string {
 	if n := e.Get(event.EventName); n != "" {
 		return n
 	}
 	return e.Get(event.EventType)
 }
 
-// uiEventFields lists the non-null atomic fields of e in canonical order.
-func uiEventFields(e *event.Event) []ui.KV {
+// eventFields lists the non-null atomic fields of e in canonical order.
+func eventFields(e *event.Event) []ui.KV {
 	var out []ui.KV
 	for f := range event.NumFields {
 		fi := event.Fields[f]
@@ -110,14 +110,14 @@ func uiEventFields(e *event.Event) []ui.KV {
 	return out
 }
 
-// uiSDJ is a self-describing JSON as stored in the event's JSON fields.
-type uiSDJ struct {
+// sDJ is a self-describing JSON as stored in the event's JSON fields.
+type sDJ struct {
 	Schema string          `json:"schema"`
 	Data   json.RawMessage `json:"data"`
 }
 
-// uiFailureEntity is the data of the failure entity of incomplete events.
-type uiFailureEntity struct {
+// failureEntity is the data of the failure entity of incomplete events.
+type failureEntity struct {
 	Errors []struct {
 		Message string `json:"message"`
 		Source  string `json:"source"`
@@ -127,12 +127,12 @@ type uiFailureEntity struct {
 	Data   json.RawMessage `json:"data"`
 }
 
-// uiEntities lists e's self-describing event, its uiEntities and derived uiEntities, then the
-// data that failed validation (from the failure uiEntities) with the errors about it.
-func uiEntities(e *event.Event) []ui.Entity {
+// entities lists e's self-describing event, its entities and derived entities, then the
+// data that failed validation (from the failure entities) with the errors about it.
+func entities(e *event.Event) []ui.Entity {
 	var out, failed []ui.Entity
 	if s := e.Get(event.UnstructEvent); s != "" {
-		var u uiSDJ
+		var u sDJ
 		if json.Unmarshal([]byte(s), &u) == nil {
 			out = append(out, ui.Entity{Role: "event", Schema: u.Schema, Data: ui.PrettyJSON(u.Data, nil), Valid: true})
 		}
@@ -141,20 +141,20 @@ func uiEntities(e *event.Event) []ui.Entity {
 		f    event.Field
 		role string
 	}{{event.Contexts, "entity"}, {event.DerivedContexts, "derived entity"}} {
-		var list []uiSDJ
+		var list []sDJ
 		if s := e.Get(src.f); s == "" || json.Unmarshal([]byte(s), &list) != nil {
 			continue
 		}
 		for _, en := range list {
 			out = append(out, ui.Entity{Role: src.role, Schema: en.Schema, Data: ui.PrettyJSON(en.Data, nil), Valid: true})
-			if !strings.HasPrefix(en.Schema, uiFailureSchemaPrefix) {
+			if !strings.HasPrefix(en.Schema, failureSchemaPrefix) {
 				continue
 			}
-			var fe uiFailureEntity
+			var fe failureEntity
 			if json.Unmarshal(en.Data, &fe) != nil || fe.Schema == nil || len(fe.Data) == 0 || string(fe.Data) == "null" {
 				continue
 			}
-			bad := ui.Entity{Role: "rejected " + uiFailureSource(fe), Schema: *fe.Schema}
+			bad := ui.Entity{Role: "rejected " + failureSource(fe), Schema: *fe.Schema}
 			var paths []string
 			for _, er := range fe.Errors {
 				bad.Errors = append(bad.Errors, er.Message)
@@ -169,8 +169,8 @@ func uiEntities(e *event.Event) []ui.Entity {
 	return append(failed, out...)
 }
 
-// uiFailureSource names what a failure entity's data was: the event or an entity.
-func uiFailureSource(fe uiFailureEntity) string {
+// failureSource names what a failure entity's data was: the event or an entity.
+func failureSource(fe failureEntity) string {
 	for _, er := range fe.Errors {
 		if er.Source == "unstruct" {
 			return "event"
@@ -201,8 +201,8 @@ func (x *explorer) duplicates(c *gin.Context, rec *store.Record) []ui.Link {
 	return out
 }
 
-// uiRequestView describes the collector request of a payload.
-func uiRequestView(p *collector.Payload) ui.Request {
+// requestView describes the collector request of a payload.
+func requestView(p *collector.Payload) ui.Request {
 	r := ui.Request{Method: http.MethodGet, Path: p.Path, Query: p.Querystring, IP: p.IPAddress,
 		Time: p.Timestamp.UTC().Format("2006-01-02 15:04:05.000 UTC"), Headers: p.Headers}
 	if p.Body != nil {
@@ -217,8 +217,8 @@ func uiRequestView(p *collector.Payload) ui.Request {
 	return r
 }
 
-// uiBaseURL is the scheme and host the browser used to reach this plowbox.
-func uiBaseURL(r *http.Request) string {
+// baseURL is the scheme and host the browser used to reach this plowbox.
+func baseURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
@@ -226,27 +226,27 @@ func uiBaseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// uiCurl rebuilds the tracker request of p as a curl command against base.
-func uiCurl(p *collector.Payload, base string) string {
+// curlCommand rebuilds the tracker request of p as a curl command against base.
+func curlCommand(p *collector.Payload, base string) string {
 	u := base + p.Path
 	if p.Querystring != "" {
 		u += "?" + p.Querystring
 	}
 	parts := []string{"curl", "-i"}
 	if p.UserAgent != nil {
-		parts = append(parts, "-A", uiShellQuote(*p.UserAgent))
+		parts = append(parts, "-A", shellQuote(*p.UserAgent))
 	}
 	if p.Body != nil {
 		ct := "application/json"
 		if p.ContentType != nil {
 			ct = *p.ContentType
 		}
-		parts = append(parts, "-H", uiShellQuote("Content-Type: "+ct), "--data-raw", uiShellQuote(*p.Body))
+		parts = append(parts, "-H", shellQuote("Content-Type: "+ct), "--data-raw", shellQuote(*p.Body))
 	}
-	return strings.Join(append(parts, uiShellQuote(u)), " ")
+	return strings.Join(append(parts, shellQuote(u)), " ")
 }
 
-// uiShellQuote quotes s for a POSIX shell.
-func uiShellQuote(s string) string {
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

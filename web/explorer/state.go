@@ -11,9 +11,9 @@ import (
 	"github.com/plowbox/plowbox/store/index"
 )
 
-// uiListState is the whole state of a list page, read from and written back to its URL so
+// listState is the whole state of a list page, read from and written back to its URL so
 // that any view can be shared as a link.
-type uiListState struct {
+type listState struct {
 	path    string      // the page's path
 	q       string      // query string
 	kinds   []string    // record kinds shown
@@ -26,15 +26,15 @@ type uiListState struct {
 	after   string      // paging cursor
 }
 
-// uiKinds are the record kinds, in display order.
-var uiKinds = []string{index.KindGood, index.KindIncomplete, index.KindBad}
+// allKinds are the record kinds, in display order.
+var allKinds = []string{index.KindGood, index.KindIncomplete, index.KindBad}
 
-// parseUIListState reads a list page's URL. now anchors relative times such as -15m.
-func parseUIListState(path string, v url.Values, defKinds, defCols []string, now time.Time) (uiListState, error) {
-	s := uiListState{path: path, q: strings.TrimSpace(v.Get("q")), after: v.Get("after"),
+// parseListState reads a list page's URL. now anchors relative times such as -15m.
+func parseListState(path string, v url.Values, defKinds, defCols []string, now time.Time) (listState, error) {
+	s := listState{path: path, q: strings.TrimSpace(v.Get("q")), after: v.Get("after"),
 		start: strings.TrimSpace(v.Get("start")), end: strings.TrimSpace(v.Get("end"))}
 	for _, k := range v["kind"] {
-		if slices.Contains(uiKinds, k) && !slices.Contains(s.kinds, k) {
+		if slices.Contains(allKinds, k) && !slices.Contains(s.kinds, k) {
 			s.kinds = append(s.kinds, k)
 		}
 	}
@@ -57,10 +57,10 @@ func parseUIListState(path string, v url.Values, defKinds, defCols []string, now
 		s.filters = append(s.filters, [2]string{field, value})
 	}
 	var err error
-	if s.from, err = parseUITime(s.start, now); err != nil {
+	if s.from, err = parseTime(s.start, now); err != nil {
 		return s, fmt.Errorf("from: %w", err)
 	}
-	if s.to, err = parseUITime(s.end, now); err != nil {
+	if s.to, err = parseTime(s.end, now); err != nil {
 		return s, fmt.Errorf("to: %w", err)
 	}
 	if !s.from.IsZero() && !s.to.IsZero() && !s.from.Before(s.to) {
@@ -69,13 +69,13 @@ func parseUIListState(path string, v url.Values, defKinds, defCols []string, now
 	return s, nil
 }
 
-// uiTimeLayouts are the absolute time forms the explorer accepts, UTC unless they say.
-var uiTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05.000",
+// timeLayouts are the absolute time forms the explorer accepts, UTC unless they say.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05.000",
 	"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"}
 
-// parseUITime reads a time bound: absolute (RFC 3339, a date, a TSV timestamp), relative
+// parseTime reads a time bound: absolute (RFC 3339, a date, a TSV timestamp), relative
 // to now (-15m, -24h, -7d), or "now". "" is an open bound (zero time).
-func parseUITime(s string, now time.Time) (time.Time, error) {
+func parseTime(s string, now time.Time) (time.Time, error) {
 	switch {
 	case s == "":
 		return time.Time{}, nil
@@ -95,7 +95,7 @@ func parseUITime(s string, now time.Time) (time.Time, error) {
 		}
 		return now.Add(-d), nil
 	}
-	for _, l := range uiTimeLayouts {
+	for _, l := range timeLayouts {
 		if t, err := time.ParseInLocation(l, s, time.UTC); err == nil {
 			return t.UTC(), nil
 		}
@@ -104,7 +104,7 @@ func parseUITime(s string, now time.Time) (time.Time, error) {
 }
 
 // query is the index query of the state, for one page of size rows.
-func (s uiListState) query(size int) index.Query {
+func (s listState) query(size int) index.Query {
 	q := index.Query{Q: s.q, Kinds: s.kinds, Start: s.from, End: s.to, Size: size, After: s.after}
 	byField := map[string]int{}
 	for _, f := range s.filters {
@@ -120,7 +120,7 @@ func (s uiListState) query(size int) index.Query {
 }
 
 // values is the state as URL parameters.
-func (s uiListState) values() url.Values {
+func (s listState) values() url.Values {
 	v := url.Values{}
 	if s.q != "" {
 		v.Set("q", s.q)
@@ -147,7 +147,7 @@ func (s uiListState) values() url.Values {
 }
 
 // url is the link to the state.
-func (s uiListState) url() string {
+func (s listState) url() string {
 	if q := s.values().Encode(); q != "" {
 		return s.path + "?" + q
 	}
@@ -155,7 +155,7 @@ func (s uiListState) url() string {
 }
 
 // with returns a copy of s changed by fn, back on the first page.
-func (s uiListState) with(fn func(*uiListState)) uiListState {
+func (s listState) with(fn func(*listState)) listState {
 	s.kinds = slices.Clone(s.kinds)
 	s.cols = slices.Clone(s.cols)
 	s.filters = slices.Clone(s.filters)
@@ -165,13 +165,13 @@ func (s uiListState) with(fn func(*uiListState)) uiListState {
 }
 
 // hasFilter reports whether the state filters field on value.
-func (s uiListState) hasFilter(field, value string) bool {
+func (s listState) hasFilter(field, value string) bool {
 	return slices.Contains(s.filters, [2]string{field, value})
 }
 
 // toggleFilter returns the state with the filter added, or removed when present.
-func (s uiListState) toggleFilter(field, value string) uiListState {
-	return s.with(func(n *uiListState) {
+func (s listState) toggleFilter(field, value string) listState {
+	return s.with(func(n *listState) {
 		if i := slices.Index(n.filters, [2]string{field, value}); i >= 0 {
 			n.filters = slices.Delete(n.filters, i, i+1)
 			return

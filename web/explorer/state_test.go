@@ -30,15 +30,15 @@ func TestParseUITime(t *testing.T) {
 		{"-xd", time.Time{}, "want a relative time"},
 	}
 	for _, tt := range tests {
-		got, err := parseUITime(tt.in, now)
+		got, err := parseTime(tt.in, now)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("parseUITime(%q) error %v, want %q", tt.in, err, tt.wantErr)
+				t.Errorf("parseTime(%q) error %v, want %q", tt.in, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || !got.Equal(tt.want) {
-			t.Errorf("parseUITime(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			t.Errorf("parseTime(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
 }
@@ -46,7 +46,7 @@ func TestParseUITime(t *testing.T) {
 func TestUIListState(t *testing.T) {
 	v, _ := url.ParseQuery("q=app_id:shop&kind=bad&kind=bogus&kind=bad&col=time&col=app_id&f=platform:web&f=platform:mob&f=app_id:a:b&after=c1&start=-1h")
 	now := time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC)
-	st, err := parseUIListState("/micro/ui/events", v, eventsKinds, eventsCols, now)
+	st, err := parseListState("/micro/ui/events", v, eventsKinds, eventsCols, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +68,11 @@ func TestUIListState(t *testing.T) {
 		t.Errorf("round trip %s != %s", back.url(), st.url())
 	}
 	// Defaults.
-	st, _ = parseUIListState("/micro/ui/bad", url.Values{}, badKinds, badCols, now)
+	st, _ = parseListState("/micro/ui/bad", url.Values{}, badKinds, badCols, now)
 	if !reflect.DeepEqual(st.kinds, badKinds) || !reflect.DeepEqual(st.cols, badCols) || st.url() != "/micro/ui/bad?col=time&col=kind&col=failure_type&col=failure_message&col=app_id&col=event_name&kind=incomplete&kind=bad" {
 		t.Errorf("defaults: %s", st.url())
 	}
-	if _, err := parseUIListState("/", url.Values{"start": {"2026-04-02"}, "end": {"2026-04-01"}}, eventsKinds, eventsCols, now); err == nil {
+	if _, err := parseListState("/", url.Values{"start": {"2026-04-02"}, "end": {"2026-04-01"}}, eventsKinds, eventsCols, now); err == nil {
 		t.Error("an empty time range was accepted")
 	}
 }
@@ -97,7 +97,7 @@ func TestUIParseBadRow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := uiParseBadRow([]byte(tt.row))
+			got := parseBadRow([]byte(tt.row))
 			if got.Type != tt.wantType || !reflect.DeepEqual(got.Messages, tt.wantMsgs) || !reflect.DeepEqual(got.Paths, tt.wantPaths) {
 				t.Errorf("got %+v\nwant type %q messages %q paths %q", got, tt.wantType, tt.wantMsgs, tt.wantPaths)
 			}

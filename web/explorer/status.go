@@ -19,13 +19,13 @@ func (x *explorer) status(c *gin.Context) {
 		Version: x.o.Version, Uptime: time.Since(x.o.Started).Round(time.Second).String(),
 		Good: n.Good, Incomplete: n.Incomplete, Bad: n.Bad - n.Incomplete,
 		IndexedSeq: st.IndexedSeq, LastSeq: x.o.Store.LastSeq(), Lag: st.Lag, Docs: st.Docs,
-		IndexBytes: uiBytes(st.DiskBytes), Oldest: "none yet",
+		IndexBytes: humanBytes(st.DiskBytes), Oldest: "none yet",
 	}
 	if size, err := x.o.Store.Size(); err != nil {
 		v.StoreBytes = "unknown"
 		v.Problems = append(v.Problems, "store size: "+err.Error())
 	} else {
-		v.StoreBytes = uiBytes(size)
+		v.StoreBytes = humanBytes(size)
 	}
 	if t, ok, err := x.o.Store.Oldest(); err != nil {
 		v.Problems = append(v.Problems, "oldest record: "+err.Error())
@@ -41,8 +41,8 @@ func (x *explorer) status(c *gin.Context) {
 	renderUI(c, http.StatusOK, ui.StatusPage(x.shell(c, "Status", ui.NavStatus), v))
 }
 
-// uiBytes formats a size in bytes, e.g. 12.3 MB.
-func uiBytes(n int64) string {
+// humanBytes formats a size in bytes, e.g. 12.3 MB.
+func humanBytes(n int64) string {
 	const unit = 1000
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
