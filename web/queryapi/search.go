@@ -1,3 +1,5 @@
+// Package queryapi serves plowbox's own query API under /plowbox/api: search, wait,
+// tail, one event or record in full, track-and-wait, and the replay of bad rows.
 package queryapi
 
 import (
