@@ -14,6 +14,9 @@ import (
 	"strings"
 	"time"
 
+	controlapi "github.com/plowbox/plowbox/web/controlplane"
+	"github.com/plowbox/plowbox/web/queryapi"
+
 	"github.com/plowbox/plowbox/internal/metrics"
 
 	oklogrun "github.com/oklog/run"
@@ -234,7 +237,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Stderr:     stderr,
 		OnEnriched: met.ObserveResult,
 		// track-and-wait learns which records its request produced.
-		OnWritten: func(ctx context.Context, w pipeline.Written) { web.NoteWritten(ctx, w.First, w.Records()) },
+		OnWritten: func(ctx context.Context, w pipeline.Written) { queryapi.NoteWritten(ctx, w.First, w.Records()) },
 	})
 	control, err := controlplane.New(controlplane.Config{
 		Version:           version,
@@ -277,18 +280,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err != nil {
 		return err
 	}
-	handler := web.New(web.Options{
+	handler := web.New(web.Config{
 		Collector: coll,
 		Store:     st,
 		Auth:      auth,
 		MicroAPI:  map[string]int{"3": 3, "4": 4}[cfg.microAPI],
 		BadRows:   cfg.badRows,
 		Iglu:      control.IgluOptions(igluWebOptions(st, resolver, validator, superKey)),
-		Control:   &web.ControlOptions{Plane: control, TLS: front, Users: users, Version: version, EnrichmentsDir: control.EnrichmentsDir()},
+		Control:   &controlapi.Options{Plane: control, TLS: front, Users: users, Version: version, EnrichmentsDir: control.EnrichmentsDir()},
 		Logger:    log,
-		Metrics:   web.NewMetrics(met.Registry()),
+		Metrics:   met.Registry(),
 		UI:        uiOptions(st, ix, log),
-		Replay:    &web.ReplayOptions{Store: st, Enricher: pipe.Enricher},
+		Replay:    &queryapi.ReplayOptions{Store: st, Enricher: pipe.Enricher},
 		Index:     ix,
 	})
 

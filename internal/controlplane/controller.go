@@ -25,7 +25,8 @@ import (
 	"github.com/plowbox/plowbox/enrich/iglu"
 	"github.com/plowbox/plowbox/internal/pipeline"
 	"github.com/plowbox/plowbox/store"
-	"github.com/plowbox/plowbox/web"
+	controlapi "github.com/plowbox/plowbox/web/controlplane"
+	"github.com/plowbox/plowbox/web/igluapi"
 )
 
 // Config is what a Controller acts on.
@@ -60,7 +61,7 @@ type Config struct {
 }
 
 // Controller reconfigures a serving plowbox at run time: it implements
-// web.ControlPlane.
+// controlapi.Plane.
 type Controller struct {
 	cfg     Config
 	st      *store.Store
@@ -136,7 +137,7 @@ func (cp *Controller) reloadEnrichments() error {
 	list, err := cp.cfg.Loader.LoadIfExists(cp.cfg.EnrichmentsDir)
 	if err != nil {
 		cp.loadErr = err.Error()
-		return fmt.Errorf("%w: enrichments not reloaded, the running ones are kept: %v", web.ErrInvalid, err)
+		return fmt.Errorf("%w: enrichments not reloaded, the running ones are kept: %v", controlapi.ErrInvalid, err)
 	}
 	cp.loadErr = ""
 	cp.install(list)
@@ -149,7 +150,7 @@ func (cp *Controller) reloadEnrichments() error {
 func (cp *Controller) reloadResolver() error {
 	fresh, err := cp.cfg.ConfiguredRepositories()
 	if err != nil {
-		return fmt.Errorf("%w: registries not reloaded, the running ones are kept: %v", web.ErrInvalid, err)
+		return fmt.Errorf("%w: registries not reloaded, the running ones are kept: %v", controlapi.ErrInvalid, err)
 	}
 	var base []iglu.Repository
 	for _, r := range fresh {
@@ -166,7 +167,7 @@ func (cp *Controller) reloadResolver() error {
 }
 
 // repositories turns registries added through the control plane into repositories.
-func (cp *Controller) repositories(regs []web.Registry) []iglu.Repository {
+func (cp *Controller) repositories(regs []controlapi.Registry) []iglu.Repository {
 	var out []iglu.Repository
 	for _, r := range regs {
 		prefixes := r.VendorPrefixes
@@ -183,19 +184,19 @@ func (cp *Controller) repositories(regs []web.Registry) []iglu.Repository {
 }
 
 // addedRegistries reads the registries added through the control plane.
-func (cp *Controller) addedRegistries() ([]web.Registry, error) {
+func (cp *Controller) addedRegistries() ([]controlapi.Registry, error) {
 	b, ok, err := cp.st.GetSetting(registriesKey)
 	if err != nil || !ok {
 		return nil, err
 	}
-	var regs []web.Registry
+	var regs []controlapi.Registry
 	if err := json.Unmarshal(b, &regs); err != nil {
 		return nil, fmt.Errorf("settings %s: %w", registriesKey, err)
 	}
 	return regs, nil
 }
 
-// Reload implements web.ControlPlane.
+// Reload implements controlapi.Plane.
 func (cp *Controller) Reload(ctx context.Context) error {
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
@@ -205,7 +206,7 @@ func (cp *Controller) Reload(ctx context.Context) error {
 	return cp.reloadEnrichments()
 }
 
-// ReloadService implements web.ControlPlane: enrich reloads the enrichments, iglu the
+// ReloadService implements controlapi.Plane: enrich reloads the enrichments, iglu the
 // registries; the other Mini services have no counterpart.
 func (cp *Controller) ReloadService(ctx context.Context, service string) error {
 	cp.mu.Lock()
@@ -219,7 +220,7 @@ func (cp *Controller) ReloadService(ctx context.Context, service string) error {
 	return nil
 }
 
-// Reset implements web.ControlPlane.
+// Reset implements controlapi.Plane.
 func (cp *Controller) Reset(ctx context.Context) error {
 	if err := cp.st.Reset(); err != nil {
 		return fmt.Errorf("reset: %w", err)
@@ -227,11 +228,11 @@ func (cp *Controller) Reset(ctx context.Context) error {
 	return nil
 }
 
-// PutEnrichment implements web.ControlPlane: the directory with the new file is loaded
+// PutEnrichment implements controlapi.Plane: the directory with the new file is loaded
 // in a staging copy first; only a set that loads is written and installed.
 func (cp *Controller) PutEnrichment(ctx context.Context, name string, body []byte) error {
 	if name != filepath.Base(name) || filepath.Ext(name) != ".json" || strings.HasPrefix(name, ".") {
-		return fmt.Errorf("%w: enrichment file name %q", web.ErrInvalid, name)
+		return fmt.Errorf("%w: enrichment file name %q", controlapi.ErrInvalid, name)
 	}
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
@@ -262,7 +263,7 @@ func (cp *Controller) PutEnrichment(ctx context.Context, name string, body []byt
 	}
 	list, err := cp.cfg.Loader.Load(stage, dir)
 	if err != nil {
-		return fmt.Errorf("%w: %v", web.ErrInvalid, err)
+		return fmt.Errorf("%w: %v", controlapi.ErrInvalid, err)
 	}
 	if err := WriteFileAtomic(dir, name, body); err != nil {
 		enrichments.Close(list)
@@ -274,13 +275,13 @@ func (cp *Controller) PutEnrichment(ctx context.Context, name string, body []byt
 	return nil
 }
 
-// AddRegistry implements web.ControlPlane: the registry is kept in the store's settings
+// AddRegistry implements controlapi.Plane: the registry is kept in the store's settings
 // (a registry of the same name is replaced) and the resolver uses it from the next lookup.
-func (cp *Controller) AddRegistry(ctx context.Context, reg web.Registry) error {
+func (cp *Controller) AddRegistry(ctx context.Context, reg controlapi.Registry) error {
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
 	err := cp.st.UpdateSettings(func(tx store.SettingsTx) error {
-		var regs []web.Registry
+		var regs []controlapi.Registry
 		if b := tx.Get(registriesKey); b != nil {
 			if err := json.Unmarshal(b, &regs); err != nil {
 				return fmt.Errorf("settings %s: %w", registriesKey, err)
@@ -300,8 +301,8 @@ func (cp *Controller) AddRegistry(ctx context.Context, reg web.Registry) error {
 	return cp.reloadResolver()
 }
 
-func filterRegs(regs []web.Registry, name string) []web.Registry {
-	var out []web.Registry
+func filterRegs(regs []controlapi.Registry, name string) []controlapi.Registry {
+	var out []controlapi.Registry
 	for _, r := range regs {
 		if r.Name != name {
 			out = append(out, r)
@@ -310,7 +311,7 @@ func filterRegs(regs []web.Registry, name string) []web.Registry {
 	return out
 }
 
-// SetSuperKey implements web.ControlPlane: the key is kept in the data directory and
+// SetSuperKey implements controlapi.Plane: the key is kept in the data directory and
 // takes effect for the next registry request.
 func (cp *Controller) SetSuperKey(ctx context.Context, key string) error {
 	if err := WriteFileAtomic(cp.cfg.DataDir, cp.cfg.SuperKeyFile, []byte(key+"\n")); err != nil {
@@ -323,12 +324,12 @@ func (cp *Controller) SetSuperKey(ctx context.Context, key string) error {
 // SuperKey returns the registry's current super key.
 func (cp *Controller) SuperKey() string { return *cp.superKey.Load() }
 
-// FlushIgluCache implements web.ControlPlane.
+// FlushIgluCache implements controlapi.Plane.
 func (cp *Controller) FlushIgluCache() { cp.cfg.Resolver.Flush() }
 
-// Enrichments implements web.ControlPlane: every config file of the directory with
+// Enrichments implements controlapi.Plane: every config file of the directory with
 // whether it runs.
-func (cp *Controller) Enrichments() []web.EnrichmentStatus {
+func (cp *Controller) Enrichments() []controlapi.EnrichmentStatus {
 	cp.mu.Lock()
 	running := map[string]bool{}
 	for _, e := range cp.list {
@@ -338,13 +339,13 @@ func (cp *Controller) Enrichments() []web.EnrichmentStatus {
 	cp.mu.Unlock()
 	dir := cp.cfg.EnrichmentsDir
 	entries, _ := os.ReadDir(dir)
-	var out []web.EnrichmentStatus
+	var out []controlapi.EnrichmentStatus
 	for _, de := range entries {
 		ext := filepath.Ext(de.Name())
 		if de.IsDir() || (ext != ".json" && ext != ".js") {
 			continue
 		}
-		s := web.EnrichmentStatus{File: de.Name(), Enabled: true, Status: "running"}
+		s := controlapi.EnrichmentStatus{File: de.Name(), Enabled: true, Status: "running"}
 		if ext == ".json" {
 			var env struct {
 				Schema string `json:"schema"`
@@ -373,16 +374,16 @@ func (cp *Controller) Enrichments() []web.EnrichmentStatus {
 	return out
 }
 
-// Registries implements web.ControlPlane.
-func (cp *Controller) Registries() []web.Registry {
+// Registries implements controlapi.Plane.
+func (cp *Controller) Registries() []controlapi.Registry {
 	added, _ := cp.addedRegistries()
 	isAdded := map[string]bool{}
 	for _, r := range added {
 		isAdded[r.Name] = true
 	}
-	var out []web.Registry
+	var out []controlapi.Registry
 	for _, r := range cp.cfg.Resolver.Repositories("") {
-		reg := web.Registry{Name: r.Name(), Priority: r.Priority(), VendorPrefixes: r.VendorPrefixes(), Source: "configuration"}
+		reg := controlapi.Registry{Name: r.Name(), Priority: r.Priority(), VendorPrefixes: r.VendorPrefixes(), Source: "configuration"}
 		if u, ok := r.(interface{ URI() string }); ok {
 			reg.URI = u.URI()
 		}
@@ -397,12 +398,12 @@ func (cp *Controller) Registries() []web.Registry {
 	return out
 }
 
-// Status implements web.ControlPlane.
-func (cp *Controller) Status(ctx context.Context) web.Status {
+// Status implements controlapi.Plane.
+func (cp *Controller) Status(ctx context.Context) controlapi.Status {
 	up := time.Since(cp.started)
-	s := web.Status{Version: cp.cfg.Version, Uptime: up.Round(time.Second).String(), UptimeSecs: int64(up.Seconds()), Healthy: true}
+	s := controlapi.Status{Version: cp.cfg.Version, Uptime: up.Round(time.Second).String(), UptimeSecs: int64(up.Seconds()), Healthy: true}
 	add := func(name string, err error, detail string) {
-		c := web.ComponentStatus{Name: name, Healthy: err == nil, Detail: detail}
+		c := controlapi.ComponentStatus{Name: name, Healthy: err == nil, Detail: detail}
 		if err != nil {
 			c.Detail = err.Error()
 			s.Healthy = false
@@ -413,14 +414,14 @@ func (cp *Controller) Status(ctx context.Context) web.Status {
 	if cp.indexHealth != nil {
 		add("index", cp.indexHealth(), "")
 	} else {
-		s.Components = append(s.Components, web.ComponentStatus{Name: "index", Healthy: true, Detail: "not enabled"})
+		s.Components = append(s.Components, controlapi.ComponentStatus{Name: "index", Healthy: true, Detail: "not enabled"})
 	}
 	for _, r := range cp.cfg.Resolver.Status() {
 		var err error
 		if r.FailingNow {
 			err = errors.New(cmp.Or(r.LastError, "failing"))
 		}
-		c := web.ComponentStatus{Name: "registry:" + r.Name, Healthy: err == nil}
+		c := controlapi.ComponentStatus{Name: "registry:" + r.Name, Healthy: err == nil}
 		if err != nil {
 			c.Detail = err.Error() // a registry down is shown, but plowbox keeps working: lookups go on to the next repository or the kept copy
 		}
@@ -435,7 +436,7 @@ func (cp *Controller) Status(ctx context.Context) web.Status {
 	}
 	add("enrichments", enrErr, fmt.Sprintf("%d running", n))
 	c := cp.st.Counts()
-	s.Counts = web.StatusCounts{Good: c.Good, Incomplete: c.Incomplete, Bad: c.Bad}
+	s.Counts = controlapi.StatusCounts{Good: c.Good, Incomplete: c.Incomplete, Bad: c.Bad}
 	if size, err := cp.st.Size(); err == nil {
 		s.DiskBytes = size
 	}
@@ -450,7 +451,7 @@ func (cp *Controller) Status(ctx context.Context) web.Status {
 }
 
 // selfTest runs a synthetic page view through the enricher in use, without storing it.
-func (cp *Controller) selfTest(ctx context.Context) web.SelfTest {
+func (cp *Controller) selfTest(ctx context.Context) controlapi.SelfTest {
 	ua := "plowbox-self-test"
 	p := &collector.Payload{
 		Schema: collector.PayloadSchema, IPAddress: "127.0.0.1", Timestamp: time.Now().UTC().Truncate(time.Millisecond),
@@ -460,7 +461,7 @@ func (cp *Controller) selfTest(ctx context.Context) web.SelfTest {
 	}
 	start := time.Now()
 	res := cp.pipe.Enricher().Process(ctx, p)
-	st := web.SelfTest{Duration: time.Since(start).String()}
+	st := controlapi.SelfTest{Duration: time.Since(start).String()}
 	for _, o := range res.Outputs {
 		if o.Stage == enrich.StageGood {
 			st.OK, st.Outcome = true, "good"
@@ -475,10 +476,10 @@ func (cp *Controller) selfTest(ctx context.Context) web.SelfTest {
 	return st
 }
 
-var _ web.ControlPlane = (*Controller)(nil)
+var _ controlapi.Plane = (*Controller)(nil)
 
 // IgluOptions makes the registry API follow the super key the control plane sets.
-func (cp *Controller) IgluOptions(o *web.IgluOptions) *web.IgluOptions {
+func (cp *Controller) IgluOptions(o *igluapi.Options) *igluapi.Options {
 	if o != nil {
 		o.CurrentSuperKey = cp.SuperKey
 	}

@@ -34,6 +34,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/controlplane"
 )
 
 // Settings are the options of plowbox's HTTPS listener and of the proxies in front of it.
@@ -110,7 +111,7 @@ type Front struct {
 }
 
 // Front serves the control plane's domain-name and add-hsts verbs.
-var _ web.TLSControl = (*Front)(nil)
+var _ controlplane.TLSControl = (*Front)(nil)
 
 // acmeState is one ACME configuration: the domain and its manager.
 type acmeState struct {
