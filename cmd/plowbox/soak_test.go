@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,7 +98,7 @@ func TestSoak(t *testing.T) {
 		var c struct{ Total int }
 		p.getJSON(t, "/micro/all", &c)
 		s.stored = c.Total
-		t.Logf("%8s %10.1f %10.1f %10d %11.1f %10.0f %10d", s.at, mb(s.rss), mb(s.heap), s.goroutines, mb(s.disk), float64(s.requests-lastReq)/every.Seconds(), s.stored)
+		t.Logf("%8s %10.1f %10.1f %10d %11.1f %10.0f %10d", s.at, megabytes(s.rss), megabytes(s.heap), s.goroutines, megabytes(s.disk), float64(s.requests-lastReq)/every.Seconds(), s.stored)
 		lastReq = s.requests
 		samples = append(samples, s)
 	}
@@ -173,7 +174,14 @@ func rssOf(t *testing.T, pid int) int64 {
 }
 
 // diskOf is the bytes of the files under dir.
-func diskOf(dir string) int64 {
-	n, _ := dirSize(dir)
+func diskOf(dir string) (n int64) {
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
 	return n
 }
+
+func megabytes(n int64) float64 { return float64(n) / 1e6 }
