@@ -28,7 +28,9 @@ func RestrictedMicroCORS(origins []string) gin.HandlerFunc {
 	return func(c *gin.Context) { microCORS(c, allowed) }
 }
 
-func normalOrigin(o string) string { return strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/")) }
+func normalOrigin(o string) string {
+	return strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/"))
+}
 
 // microCORS answers with Micro's headers; allowed lists the origins that get credentials,
 // nil meaning all of them.
