@@ -145,8 +145,12 @@ func (rt *plane) reloadResolver() error {
 }
 
 // repositories turns registries added through the control plane into repositories.
+// Under --iglu-offline they are not asked, as every HTTP registry.
 func (rt *plane) repositories(regs []web.Registry) []iglu.Repository {
 	var out []iglu.Repository
+	if rt.cfg.iglu.offline {
+		return nil
+	}
 	for _, r := range regs {
 		prefixes := r.VendorPrefixes
 		if prefixes == nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
+	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web"
 )
@@ -178,6 +179,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	link.attach(st, ix)
 	defer link.stopDeleting()
 
+	cfg.iglu.snapshot = snapshot.New() // one copy, unpacked on first use, shared by reloads
 	resolver, validator, err := buildIglu(cfg.iglu, st, log, lookupEnv)
 	if err != nil {
 		return err
