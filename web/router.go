@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/plowbox/plowbox/web/elasticsearch"
 )
 
 // Options configures the router.
@@ -95,6 +97,7 @@ func newRouter(o Options) (*gin.Engine, http.Handler) {
 		collectorHandler = o.Metrics.wrapCollector(o.Collector)
 	}
 	r.Use(recovery(o.Logger))
+	r.Use(elasticsearch.InspectorCredentials) // Snowplow Inspector's prefix-less basic credentials, on /elasticsearch only
 	if o.Auth != nil {
 		r.Use(o.Auth.guard) // every route below needs a user unless the policy says otherwise
 		o.Auth.mountLogin(r)
@@ -115,6 +118,7 @@ func newRouter(o Options) (*gin.Engine, http.Handler) {
 	if o.UI != nil {
 		mountUI(mg, *o.UI)
 	}
+	elasticsearch.Mount(r, elasticsearch.Options{Index: o.Index, Store: o.Store, Logger: o.Logger})
 	if o.Iglu != nil {
 		mountIglu(r, mg, *o.Iglu, o.Auth)
 	}
