@@ -41,7 +41,8 @@ type plane struct {
 
 	mu        sync.Mutex // serialises reloads and writes to the enrichments directory
 	list      []enrich.Enrichment
-	loadErr   string // the last refused reload, for status
+	warnings  []string // what loading list said about the configs left out
+	loadErr   string   // the last refused reload, for status
 	superKey  atomic.Pointer[string]
 	graceTime time.Duration // how long replaced enrichments stay open for events in flight
 }
@@ -77,13 +78,20 @@ func enrichmentsDirOf(cfg serveConfig) string {
 }
 
 // loadEnrichmentsFrom builds the enrichments of dir with the startup checks; a missing
-// directory means none.
-func loadEnrichmentsFrom(dir, dataDir string, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
+// directory means none. The warnings name the configs that do not run, and why.
+func loadEnrichmentsFrom(dir, dataDir string, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, []string, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
-	list, _, err := enrichments.Load(dir, enrichments.Options{
-		DataDir:  dir,
+	return enrichments.Load(dir, enrichmentOptions(dir, dataDir, v, log))
+}
+
+// enrichmentOptions are the options enrichments are loaded with: local assets relative
+// to assetDir, downloads kept in the data directory, configs validated against their
+// Iglu schemas.
+func enrichmentOptions(assetDir, dataDir string, v enrich.Validator, log *slog.Logger) enrichments.Options {
+	return enrichments.Options{
+		DataDir:  assetDir,
 		CacheDir: filepath.Join(dataDir, "enrichment-assets"),
 		Logger:   log,
 		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
@@ -93,17 +101,16 @@ func loadEnrichmentsFrom(dir, dataDir string, v enrich.Validator, log *slog.Logg
 			}
 			return nil
 		},
-	})
-	return list, err
+	}
 }
 
 // install puts list to work and closes the replaced enrichments once events in flight
-// are done with them.
-func (rt *plane) install(list []enrich.Enrichment) {
+// are done with them; warnings are what loading list said about the configs left out.
+func (rt *plane) install(list []enrich.Enrichment, warnings []string) {
 	cfg := rt.ecfg
 	cfg.Enrichments = list
 	old := rt.list
-	rt.list = list
+	rt.list, rt.warnings = list, warnings
 	rt.pipe.setEnricher(enrich.New(cfg))
 	if len(old) > 0 {
 		time.AfterFunc(rt.graceTime, func() { enrichments.Close(old) })
@@ -112,13 +119,13 @@ func (rt *plane) install(list []enrich.Enrichment) {
 
 // reloadEnrichments rebuilds the enrichments from their directory.
 func (rt *plane) reloadEnrichments() error {
-	list, err := loadEnrichmentsFrom(rt.enrichmentsDir(), rt.cfg.data, rt.validator, rt.log)
+	list, warnings, err := loadEnrichmentsFrom(rt.enrichmentsDir(), rt.cfg.data, rt.validator, rt.log)
 	if err != nil {
 		rt.loadErr = err.Error()
 		return fmt.Errorf("%w: enrichments not reloaded, the running ones are kept: %v", web.ErrInvalid, err)
 	}
 	rt.loadErr = ""
-	rt.install(list)
+	rt.install(list, warnings)
 	rt.log.Info("enrichments reloaded", "dir", rt.enrichmentsDir(), "count", len(list))
 	return nil
 }
@@ -243,18 +250,7 @@ func (rt *plane) PutEnrichment(ctx context.Context, name string, body []byte) er
 	if err := os.WriteFile(filepath.Join(stage, name), body, 0o600); err != nil {
 		return fmt.Errorf("stage enrichments: %w", err)
 	}
-	list, _, err := enrichments.Load(stage, enrichments.Options{
-		DataDir:  dir,
-		CacheDir: filepath.Join(rt.cfg.data, "enrichment-assets"),
-		Logger:   rt.log,
-		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
-			if res := rt.validator.Validate(ctx, schema, data); res.Error != nil {
-				b, _ := json.Marshal(res.Error)
-				return fmt.Errorf("not valid against %s: %s", schema, b)
-			}
-			return nil
-		},
-	})
+	list, warnings, err := enrichments.Load(stage, enrichmentOptions(dir, rt.cfg.data, rt.validator, rt.log))
 	if err != nil {
 		return fmt.Errorf("%w: %v", web.ErrInvalid, err)
 	}
@@ -263,7 +259,7 @@ func (rt *plane) PutEnrichment(ctx context.Context, name string, body []byte) er
 		return err
 	}
 	rt.loadErr = ""
-	rt.install(list)
+	rt.install(list, warnings)
 	rt.log.Info("enrichment config uploaded", "file", filepath.Join(dir, name), "count", len(list))
 	return nil
 }
@@ -356,7 +352,7 @@ func (rt *plane) Enrichments() []web.EnrichmentStatus {
 	for _, e := range rt.list {
 		running[e.Info().SchemaKey] = true
 	}
-	loadErr := rt.loadErr
+	loadErr, warnings := rt.loadErr, rt.warnings
 	rt.mu.Unlock()
 	dir := rt.enrichmentsDir()
 	entries, _ := os.ReadDir(dir)
@@ -380,9 +376,11 @@ func (rt *plane) Enrichments() []web.EnrichmentStatus {
 			}
 			s.Schema = env.Schema
 			s.Enabled = env.Data.Enabled == nil || *env.Data.Enabled
-			switch {
+			switch lacking := lacksData(warnings, de.Name()); {
 			case !s.Enabled:
 				s.Status = "disabled"
+			case lacking != "":
+				s.Status = "lacks data: " + lacking
 			case s.Status == "running" && !running[env.Schema] && !strings.Contains(env.Schema, "/enrichments/"):
 				s.Status = "not run (plowbox does not run this enrichment yet)"
 			}
@@ -393,6 +391,20 @@ func (rt *plane) Enrichments() []web.EnrichmentStatus {
 		out = append(out, s)
 	}
 	return out
+}
+
+// lacksData returns why the config file name was left out for want of data, from the
+// warnings of its load, or "".
+func lacksData(warnings []string, name string) string {
+	for _, w := range warnings {
+		if !strings.HasPrefix(w, name+": ") && !strings.HasPrefix(w, name+"[") { // file.json[2]: one of an array of configs
+			continue
+		}
+		if _, why, found := strings.Cut(w, " "+enrichments.LacksData+" "); found {
+			return why
+		}
+	}
+	return ""
 }
 
 // Registries implements web.ControlPlane.
@@ -460,6 +472,12 @@ func (rt *plane) Status(ctx context.Context) web.Status {
 		enrErr = errors.New("last reload refused: " + loadErr)
 	}
 	add("enrichments", enrErr, fmt.Sprintf("%d running", n))
+	for _, e := range rt.Enrichments() {
+		if reason, ok := strings.CutPrefix(e.Status, "lacks data: "); ok {
+			// Shown, but plowbox works on without the enrichment, as without a registry.
+			s.Components = append(s.Components, web.ComponentStatus{Name: "enrichment:" + e.File, Healthy: false, Detail: "lacks data: " + reason})
+		}
+	}
 	c := rt.st.Counts()
 	s.Counts = web.StatusCounts{Good: c.Good, Incomplete: c.Incomplete, Bad: c.Bad}
 	if size, err := rt.st.Size(); err == nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -194,7 +192,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 
-	list, err := loadEnrichments(cfg, validator, log)
+	list, warnings, err := loadEnrichments(cfg, validator, log)
 	if err != nil {
 		return err
 	}
@@ -213,6 +211,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err != nil {
 		return err
 	}
+	rt.warnings = warnings
 	rt.watchIndex(ix)
 	coll := collector.New(cfg.collector, pipe, log)
 	pipe.observe = met.observeResult
@@ -282,28 +281,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 }
 
 // loadEnrichments reads the --enrichments directory; a broken config stops plowbox
-// rather than leaving it half-configured.
-func loadEnrichments(cfg serveConfig, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
+// rather than leaving it half-configured. The warnings name the configs left out, and why.
+func loadEnrichments(cfg serveConfig, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, []string, error) {
 	if cfg.enrichmentsDir == "" { // uploads through the control plane, if any
 		return loadEnrichmentsFrom(enrichmentsDirOf(cfg), cfg.data, v, log)
 	}
-	list, _, err := enrichments.Load(cfg.enrichmentsDir, enrichments.Options{
-		DataDir:  cfg.enrichmentsDir,
-		CacheDir: filepath.Join(cfg.data, "enrichment-assets"),
-		Logger:   log,
-		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
-			if res := v.Validate(ctx, schema, data); res.Error != nil {
-				b, _ := json.Marshal(res.Error)
-				return fmt.Errorf("not valid against %s: %s", schema, b)
-			}
-			return nil
-		},
-	})
+	list, warnings, err := enrichments.Load(cfg.enrichmentsDir, enrichmentOptions(cfg.enrichmentsDir, cfg.data, v, log))
 	if err != nil {
-		return nil, fmt.Errorf("enrichments: %w", err)
+		return nil, nil, fmt.Errorf("enrichments: %w", err)
 	}
 	log.Info("enrichments loaded", "dir", cfg.enrichmentsDir, "count", len(list))
-	return list, nil
+	return list, warnings, nil
 }
 
 // listenURL renders the bound address the way Micro's startup line does:
