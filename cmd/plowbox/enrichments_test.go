@@ -122,7 +122,7 @@ func TestServeAllEnrichments(t *testing.T) {
 	for _, f := range []string{"anon_ip.good.json", "ua_parser_config.good.json", "ip_lookups.good.json",
 		"campaign_attribution.good.json", "referer_parser.good.json", "event_fingerprint_config.good.json",
 		"cookie_extractor_config.good.json", "http_header_extractor_config.good.json",
-		"weather_enrichment_config.good.json", "iab_spiders_and_robots_enrichment.good.json"} {
+		"weather_enrichment_config.good.json", "iab_spiders_and_robots_enrichment.good.json", "cross_navigation_config.good.json"} {
 		b, err := os.ReadFile(filepath.Join(enrichmentConfigs, f))
 		if err != nil {
 			t.Fatal(err)
@@ -146,7 +146,7 @@ func TestServeAllEnrichments(t *testing.T) {
 		t.Errorf("no warning for the weather enrichment at start:\n%s", p.stderr.String())
 	}
 
-	page := "https://shop.example/landing?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
+	page := "https://shop.example/landing?utm_source=newsletter&utm_medium=email&utm_campaign=spring&_sp=7c6a.1700000000123"
 	req, _ := http.NewRequest(http.MethodGet, p.URL+"/i?e=pv&p=web&tv=t&aid=shop&uid=jane&url="+url.QueryEscape(page)+
 		"&refr="+url.QueryEscape("https://www.google.com/search?q=running+shoes"), nil)
 	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 PlowboxQA")
@@ -187,7 +187,7 @@ func TestServeAllEnrichments(t *testing.T) {
 		schemas[strings.SplitN(m["schema"].(string), "/jsonschema/", 2)[0]], _ = m["data"].(map[string]any)
 	}
 	for _, want := range []string{"iglu:com.snowplowanalytics.snowplow/ua_parser_context", "iglu:com.iab.snowplow/spiders_and_robots",
-		"iglu:org.ietf/http_cookie", "iglu:org.ietf/http_header"} {
+		"iglu:org.ietf/http_cookie", "iglu:org.ietf/http_header", "iglu:com.snowplowanalytics.snowplow/cross_navigation"} {
 		if _, ok := schemas[want]; !ok {
 			t.Errorf("no %s context in %v", want, derived)
 		}

@@ -59,6 +59,10 @@ func TestFixtures(t *testing.T) {
 		{file: "iab_spiders_and_robots_enrichment.bad-missing-file.json", warning: "iab_spiders_and_robots_enrichment " + LacksData + " parameters.includeUseragentFile: database file"},
 		{file: "iab_spiders_and_robots_enrichment.bad-missing-param.json", errContains: "parameters.ipFile: is required"},
 		{file: "iab_spiders_and_robots_enrichment.bad-list.json", errContains: `exclude_current.txt line 2: primary impact flag (field 5) must be 0, 1 or 2, not "7"`},
+		{file: "cross_navigation_config.good.json"},
+		{file: "asn_lookups.good.json"},
+		{file: "asn_lookups.bad-asn.json", errContains: "parameters.botAsns[0].asn: must be an integer from 0 to 2147483647, not -1"},
+		{file: "asn_lookups.bad-csv.json", errContains: `parameters.botAsnsFile: bad-asn-list.csv: line 3: the ASN "fast" is not a number`},
 		{file: "weather_enrichment_config.good.json", warning: "weather_enrichment_config: not supported yet; the enrichment does nothing"},
 		{file: "bogus.bad-vendor.json", errContains: `vendor "com.acme" is not an enrichment vendor`},
 	}
