@@ -7,28 +7,18 @@
 package elasticsearch
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/plowbox/plowbox/store"
-	"github.com/plowbox/plowbox/store/index"
+	"github.com/plowbox/plowbox/web/search"
 )
 
 // Prefix is the path the API is served under, as in Snowplow Mini.
 const Prefix = "/elasticsearch"
-
-// Index is the search index the API reads. *index.Index implements it.
-type Index interface {
-	// Sync waits until every record up to seq is indexed, or ctx ends.
-	Sync(ctx context.Context, seq uint64) error
-	// Search runs a query; a query the index cannot parse is an *index.QueryError.
-	Search(ctx context.Context, q index.Query) (*index.Result, error)
-}
 
 // Store holds the records the index points at. *store.Store implements it.
 type Store interface {
@@ -36,22 +26,18 @@ type Store interface {
 	Counts() store.Counts
 	// Get reads one record by sequence; ok is false when it is gone.
 	Get(seq uint64) (rec *store.Record, ok bool, err error)
-	// LastSeq is the sequence of the newest committed record.
-	LastSeq() uint64
 }
 
 // Options configures the API.
 type Options struct {
-	// Index answers searches and counts; without it they answer 503.
-	Index Index
-	// Store holds the records.
+	// Searcher answers searches and counts with a query; nil (plowbox runs without its
+	// search index) answers them 503.
+	Searcher *search.Searcher
+	// Store holds the records and counts them.
 	Store Store
 	// Logger receives read errors; nil means slog.Default().
 	Logger *slog.Logger
 }
-
-// syncTimeout bounds how long a search waits for the index to catch up with the store.
-const syncTimeout = 2 * time.Second
 
 // api serves the routes.
 type api struct {
@@ -105,19 +91,9 @@ func (a *api) serve(c *gin.Context) {
 	}
 }
 
-// sync waits (briefly) until everything committed so far is indexed, so that an event
-// is found the moment its tracker got its 200.
-func (a *api) sync(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
-	defer cancel()
-	if err := a.o.Index.Sync(ctx, a.o.Store.LastSeq()); err != nil {
-		a.o.Logger.Warn("search index behind the store, answering with what is indexed", "err", err)
-	}
-}
-
 // noIndex answers 503 when plowbox runs without its search index.
 func (a *api) noIndex(c *gin.Context) bool {
-	if a.o.Index != nil {
+	if a.o.Searcher != nil {
 		return false
 	}
 	writeError(c, http.StatusServiceUnavailable, "cluster_block_exception", "the search index is not enabled: start plowbox with its index to search /elasticsearch")

@@ -1,7 +1,6 @@
 package elasticsearch_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -9,19 +8,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/plowbox/plowbox/collector"
-	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/iglu"
 	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
-	"github.com/plowbox/plowbox/store"
-	"github.com/plowbox/plowbox/store/index"
+	testfix "github.com/plowbox/plowbox/internal/testkit/fixture"
 	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/auth"
 )
 
 // Credentials of the fixture under --auth basic.
@@ -30,70 +25,33 @@ const (
 	password = "pw-for-the-inspector"
 )
 
-// t0 is the collector time of the fixture's first record; each later one is a second on.
-var t0 = time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
-
-// fixture is plowbox's real router on a loopback server: the collector, the enricher
-// validating against the built-in Iglu Central snapshot, a bbolt store and the bleve
-// index in a temporary directory.
+// fixture is plowbox's real router on a loopback server over the real write path: the
+// collector, the enricher validating against the built-in Iglu Central snapshot, a bbolt
+// store and the bleve index in a temporary directory. Each request it sends moves the
+// collector's clock a second on.
 type fixture struct {
+	*testfix.Pipeline
 	url string
-	st  *store.Store
-
-	mu  sync.Mutex
-	now time.Time
 }
 
-// newFixture starts the fixture, with basic authentication when auth is set.
-func newFixture(t *testing.T, auth bool) *fixture {
+// newFixture starts the fixture, with basic authentication when secured is set.
+func newFixture(t *testing.T, secured bool) *fixture {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{NoSync: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ix, err := index.Open(filepath.Join(dir, "index"), st, index.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-
-	f := &fixture{st: st, now: t0}
 	resolver := iglu.NewResolver(iglu.Options{CacheSize: 100, Logger: log,
 		Repositories: []iglu.Repository{snapshot.New().Repository("Iglu Central snapshot", 0, iglu.ClassEmbedded)}})
-	enr := enrich.New(enrich.Config{Version: "1.0.0", Validator: iglu.NewValidator(resolver, log), Now: f.clock})
-	sink := collector.SinkFunc(func(ctx context.Context, p *collector.Payload) error {
-		_, err := st.WriteSeq(ctx, enr.Process(ctx, p))
-		return err
-	})
-	cc := collector.DefaultConfig()
-	cc.Now = f.clock
-	o := web.Options{Collector: collector.New(cc, sink, log), Store: st, Index: ix, MicroAPI: 4, Logger: log}
-	if auth {
-		if o.Auth, err = web.NewBasicAuth(user, password); err != nil {
+	p := testfix.New(t, testfix.Options{Validator: iglu.NewValidator(resolver, log)})
+	cfg := web.Config{Collector: p.Collector, Store: p.Store, Index: p.Index, MicroAPI: 4, Logger: p.Log}
+	if secured {
+		a, err := auth.NewBasicAuth(user, password)
+		if err != nil {
 			t.Fatal(err)
 		}
+		cfg.Auth = a
 	}
-	srv := httptest.NewServer(web.New(o))
+	srv := httptest.NewServer(web.New(cfg))
 	t.Cleanup(srv.Close)
-	f.url = srv.URL
-	return f
-}
-
-// clock is the collector's and the enricher's time.
-func (f *fixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-// tick moves the clock a second on.
-func (f *fixture) tick() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = f.now.Add(time.Second)
+	return &fixture{Pipeline: p, url: srv.URL}
 }
 
 // Entities and events of the fixture.
@@ -138,7 +96,7 @@ func (f *fixture) send(t *testing.T, method, path, body string) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("%s %s = %d", method, path, resp.StatusCode)
 	}
-	f.tick()
+	f.At(f.Now().Add(time.Second))
 }
 
 // inspectorAuth is the Authorization header Snowplow Inspector sends for the endpoint

@@ -9,9 +9,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
+	"github.com/plowbox/plowbox/web/search"
 )
 
 // pageSize is the most hits one index query returns; larger searches take several.
@@ -53,9 +53,8 @@ func (a *api) search(c *gin.Context, names []string) {
 		return
 	}
 	start := time.Now()
-	a.sync(c.Request.Context())
 	q := index.Query{Q: req.q, Kinds: kinds(names), Sort: req.sort, From: req.from, Size: max(1, min(req.size, pageSize))}
-	res, err := a.o.Index.Search(c.Request.Context(), q)
+	res, err := a.o.Searcher.Search(c.Request.Context(), q)
 	if err != nil {
 		a.searchFailed(c, err)
 		return
@@ -80,7 +79,7 @@ func (a *api) search(c *gin.Context, names []string) {
 			break
 		}
 		q.After, q.Size = res.Next, min(req.size-len(hits), pageSize)
-		if res, err = a.o.Index.Search(c.Request.Context(), q); err != nil {
+		if res, err = a.o.Searcher.Index().Search(c.Request.Context(), q); err != nil {
 			a.searchFailed(c, err)
 			return
 		}
@@ -125,7 +124,7 @@ func (a *api) hit(h index.Hit) (searchHit, bool, error) {
 // arrays, unstruct_event_<vendor>_<name>_<model>), anything else its bad-row JSON. It is
 // nil for a record that has neither.
 func Source(rec *store.Record) json.RawMessage {
-	if rec.Stage == enrich.StageGood && rec.Event != nil {
+	if search.KindOf(rec) == index.KindGood && rec.Event != nil {
 		return rec.Event.AppendLossyJSON(nil)
 	}
 	if len(rec.BadRow) > 0 {
@@ -154,8 +153,7 @@ func (a *api) count(c *gin.Context, names []string) {
 	if a.noIndex(c) {
 		return
 	}
-	a.sync(c.Request.Context())
-	res, err := a.o.Index.Search(c.Request.Context(), index.Query{Q: req.q, Kinds: kinds(names), Size: 1})
+	res, err := a.o.Searcher.Search(c.Request.Context(), index.Query{Q: req.q, Kinds: kinds(names), Size: 1})
 	if err != nil {
 		a.searchFailed(c, err)
 		return
