@@ -72,7 +72,7 @@ const (
 const superKeyFile = "iglu-super-key"
 
 // buildIglu builds the resolver and validator of plowbox serve. Repositories are tried
-// in this order (iglu.md §4, §5):
+// in this order, as Snowplow's resolver orders them (https://docs.snowplow.io/docs/api-reference/iglu/iglu-resolver/):
 //
 //  1. plowbox's built-in registry (the store's schemas, written through /api/schemas or
 //     plowbox iglu import);

@@ -17,7 +17,7 @@ import (
 	"github.com/plowbox/plowbox/enrich/event"
 )
 
-// asnLookups is the asn_lookups enrichment (enrichments.md §3.11): it sets likelyBot on
+// asnLookups is the asn_lookups enrichment: it sets likelyBot on
 // the asn entity that ip_lookups derived, true when the autonomous system is one of the
 // configured bot ASNs and false otherwise, except for the bypassed platforms
 // (https://docs.snowplow.io/docs/pipeline/enrichments/available-enrichments/asn-lookup-enrichment/).

@@ -15,11 +15,11 @@ import (
 // CrossNavigationSchema is the schema of the cross_navigation_config entity.
 const CrossNavigationSchema = "iglu:com.snowplowanalytics.snowplow/cross_navigation/jsonschema/1-0-0"
 
-// crossNavigation is the cross_navigation_config enrichment (enrichments.md §3.11): beside
+// crossNavigation is the cross_navigation_config enrichment: beside
 // the built-in cross-domain parsing, it turns the page URL's _sp parameter,
 // "_sp=<duid>.<ms-timestamp>[.<sessionId>.<b64 userId>.<b64 sourceId>.<sourcePlatform>.<b64 reason>]",
 // into a cross_navigation entity
-// (https://docs.snowplow.io/docs/pipeline/enrichments/available-enrichments/cross-navigation-enrichment/).
+// (https://docs.snowplow.io/docs/enriching-your-data/available-enrichments/cross-navigation-enrichment/).
 type crossNavigation struct {
 	base
 }
