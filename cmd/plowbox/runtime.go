@@ -18,6 +18,7 @@ import (
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
 	"github.com/plowbox/plowbox/enrich/iglu"
+	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
 	"github.com/plowbox/plowbox/internal/users"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web/controlplane"
@@ -426,9 +427,15 @@ func (rt *plane) Registries() []controlplane.Registry {
 				reg.URI = u.URI()
 			}
 		}
+		snap, isSnapshot := r.(*snapshot.Repository)
 		switch {
 		case r.Name() == builtinRepoName:
 			reg.Source = "built-in"
+		case isSnapshot:
+			reg.URI, reg.Source = snapshot.ConnectionPath, "built-in snapshot"
+			if info, err := snap.Snapshot().Info(); err == nil {
+				reg.Source += " of " + info.Date
+			}
 		case isAdded[r.Name()]:
 			reg.Source = "control-plane"
 		}

@@ -75,8 +75,8 @@ func (s *Snapshot) Schema(key iglu.SchemaKey) ([]byte, bool, error) {
 // Repository returns the snapshot as an Iglu repository called name. class decides
 // where the resolver tries it: iglu.ClassEmbedded among the local repositories, before
 // any HTTP one, or iglu.ClassLastResort after every other repository.
-func (s *Snapshot) Repository(name string, priority int, class iglu.Class) iglu.Repository {
-	return &iglu.FuncRepository{
+func (s *Snapshot) Repository(name string, priority int, class iglu.Class) *Repository {
+	return &Repository{FuncRepository: iglu.FuncRepository{
 		RepoName: name, RepoPriority: priority, Prefixes: []string{}, RepoClass: class,
 		Func: func(ctx context.Context, key iglu.SchemaKey) ([]byte, error) {
 			if err := ctx.Err(); err != nil {
@@ -91,5 +91,14 @@ func (s *Snapshot) Repository(name string, priority int, class iglu.Class) iglu.
 			}
 			return body, nil
 		},
-	}
+	}, snap: s}
 }
+
+// Repository is the snapshot as an Iglu repository.
+type Repository struct {
+	iglu.FuncRepository
+	snap *Snapshot
+}
+
+// Snapshot returns the snapshot the repository reads.
+func (r *Repository) Snapshot() *Snapshot { return r.snap }
