@@ -35,7 +35,7 @@ type fixture struct {
 }
 
 // newFixture starts the fixture, with basic authentication when secured is set.
-func newFixture(t *testing.T, secured bool) *fixture {
+func newFixture(t testing.TB, secured bool) *fixture {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	resolver := iglu.NewResolver(iglu.Options{CacheSize: 100, Logger: log,
@@ -82,7 +82,7 @@ func (f *fixture) seed(t *testing.T) {
 }
 
 // send makes one tracker request and moves the clock on.
-func (f *fixture) send(t *testing.T, method, path, body string) {
+func (f *fixture) send(t testing.TB, method, path, body string) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), method, f.url+path, strings.NewReader(body))
 	if body != "" {
