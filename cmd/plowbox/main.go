@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
+	"github.com/plowbox/plowbox/internal/options"
 )
 
 // version is plowbox's semantic version; release builds set it with -ldflags "-X main.version=…".
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return 2
 	}
 	if err != nil {
-		if err == errUsage {
+		if err == options.ErrUsage {
 			return 2
 		}
 		fmt.Fprintln(stderr, "plowbox:", err)
