@@ -209,3 +209,46 @@ func BenchmarkUnpack(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFirstLookupFirewalled measures the first lookup of a standard schema when
+// Iglu Central sits behind a firewall that drops packets (a listener that never
+// answers), with the snapshot tried first and last: last waits for the registry's
+// timeout (100 ms here, --iglu-timeout in plowbox serve) on every first lookup.
+func BenchmarkFirstLookupFirewalled(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	snap := New()
+	session, _ := iglu.ParseSchemaKey("iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2")
+	for _, at := range []struct {
+		name  string
+		class iglu.Class
+	}{{"first", iglu.ClassEmbedded}, {"last", iglu.ClassLastResort}} {
+		b.Run(at.name, func(b *testing.B) {
+			for b.Loop() {
+				central := iglu.NewHTTPRepository(iglu.HTTPOptions{Name: "Iglu Central", Priority: 1, VendorPrefixes: []string{},
+					URI: "http://" + ln.Addr().String(), Timeout: 100 * time.Millisecond, Client: &http.Client{}})
+				r := iglu.NewResolver(iglu.Options{CacheSize: 10, Logger: slog.New(slog.DiscardHandler),
+					Repositories: []iglu.Repository{snap.Repository("Iglu Central snapshot", 0, at.class), central}})
+				if _, _, err := r.Lookup(context.Background(), session); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
