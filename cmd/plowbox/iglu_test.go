@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plowbox/plowbox/enrich/iglu"
 	"github.com/plowbox/plowbox/store"
 )
 
@@ -311,6 +312,14 @@ func TestBuildIglu(t *testing.T) {
 			}
 			if !slices.Equal(names, tc.wantRep) {
 				t.Errorf("repositories %q, want %q", names, tc.wantRep)
+			}
+			// The snapshot, however placed, answers for a standard schema before any
+			// HTTP registry is asked: only the built-in registry missed before it.
+			if tc.name == "file places the snapshot" || tc.name == "default" {
+				key, _ := iglu.ParseSchemaKey("iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2")
+				if body, history, err := r.Lookup(t.Context(), key); err != nil || len(history) != 1 || history[0].Repository != builtinRepoName || !strings.Contains(string(body), `"client_session"`) {
+					t.Errorf("client_session: %v, history %+v", err, history)
+				}
 			}
 		})
 	}
