@@ -27,6 +27,8 @@ type recordDetail struct {
 	Event      json.RawMessage `json:"event"`
 	TSV        *string         `json:"tsv"`
 	BadRow     json.RawMessage `json:"bad_row"`
+	Run        *string         `json:"run"`
+	Plan       json.RawMessage `json:"plan"` // the tracking-plan verdict (internal/plans); null when not checked
 }
 
 // requestDetail is the collector payload: the tracker's HTTP request as stored.
@@ -102,6 +104,7 @@ func detailOf(rec *store.Record) recordDetail {
 	if len(rec.BadRow) > 0 {
 		d.BadRow = rec.BadRow
 	}
+	d.Run, d.Plan = nullable(rec.Run), planOf(rec)
 	return d
 }
 

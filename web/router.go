@@ -42,6 +42,9 @@ type Options struct {
 	// Replay mounts POST /plowbox/api/replay and /control-plane/replay (web/replay.go);
 	// nil leaves them out.
 	Replay *ReplayOptions
+	// Mounts add the routes of other packages (web/plansapi) to the engine, behind the
+	// same authentication, after plowbox's own routes.
+	Mounts []func(r *gin.Engine)
 }
 
 // reservedPrefixes are the paths that never reach the tracking routes (collector.md §2):
@@ -131,6 +134,10 @@ func newRouter(o Options) (*gin.Engine, http.Handler) {
 			metrics.Use(o.Auth.middleware)
 		}
 		metrics.GET("", gin.WrapH(o.Metrics.handler))
+	}
+
+	for _, mount := range o.Mounts {
+		mount(r)
 	}
 
 	r.NoRoute(func(c *gin.Context) {
