@@ -32,6 +32,7 @@ Usage:
   plowbox bench index [flags]  measure the search index over a generated store
   plowbox reindex [flags] rebuild the search index from the store (plowbox serve stopped)
   plowbox health [flags]  exit 0 when a running plowbox answers /health (container HEALTHCHECK)
+  plowbox expect FILE [flags]  check a running plowbox against a file of expectations (CI verdicts)
   plowbox version         print the version
 `
 
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		err = reindex(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "health":
 		err = health(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "expect":
+		err = expectCommand(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "plowbox", version)
 	case "help", "--help", "-h":
@@ -66,6 +69,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	if err != nil {
 		if err == errUsage {
 			return 2
+		}
+		if code, ok := exitCodeOf(err); ok {
+			if msg := err.Error(); msg != "" {
+				fmt.Fprintln(stderr, "plowbox:", msg)
+			}
+			return code
 		}
 		fmt.Fprintln(stderr, "plowbox:", err)
 		return 1

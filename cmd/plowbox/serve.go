@@ -45,6 +45,7 @@ type serveConfig struct {
 	retention      retentionConfig
 	collector      collector.Config
 	tls            tlsSettings
+	plans          plansConfig
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -89,7 +90,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "crossdomain", usage: "serve /crossdomain.xml", value: boolean(&cc.CrossDomain.Enabled, false)},
 		{name: "cors-max-age", usage: "Access-Control-Max-Age of CORS preflight answers", value: duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
 		{name: "hsts-max-age", usage: "send Strict-Transport-Security with this max-age; 0 for none", value: hstsValue{&cc.HSTS}},
-	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
+	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(append(indexOptions(&c.index), retentionOptions(&c.retention)...), plansOptions(&c.plans)...)...)...)
 }
 
 type int64Value struct{ p *int64 }
@@ -207,6 +208,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	}
 	enricher := enrich.New(ecfg)
 	pipe := newPipeline(enricher, st, stdout, stderr, cfg.output, cfg.eventLog)
+	pf, err := setupPlans(cfg.plans, st, ix, log)
+	if err != nil {
+		return err
+	}
+	pipe.process = pf.process
 	rt, err := startRuntime(cfg, st, log, pipe, resolver, validator, ecfg, list, superKey, lookupEnv)
 	if err != nil {
 		return err
@@ -222,7 +228,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 	handler := web.New(web.Options{
-		Collector: coll,
+		Collector: pf.wrapCollector(coll),
+		Mounts:    pf.mounts(),
 		Store:     st,
 		Auth:      auth,
 		MicroAPI:  map[string]int{"3": 3, "4": 4}[cfg.microAPI],
