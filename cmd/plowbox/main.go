@@ -33,6 +33,7 @@ Usage:
   plowbox reindex [flags] rebuild the search index from the store (plowbox serve stopped)
   plowbox health [flags]  exit 0 when a running plowbox answers /health (container HEALTHCHECK)
   plowbox expect FILE [flags]  check a running plowbox against a file of expectations (CI verdicts)
+  plowbox import har FILE [flags]  send the Snowplow requests of a browser HAR capture through a running plowbox
   plowbox version         print the version
 `
 
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		err = reindex(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "health":
 		err = health(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "import":
+		err = importCommand(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "expect":
 		err = expectCommand(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "version", "--version", "-v":

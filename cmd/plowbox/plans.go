@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/internal/har"
 	"github.com/plowbox/plowbox/internal/plans"
 	"github.com/plowbox/plowbox/internal/runs"
 	"github.com/plowbox/plowbox/store"
@@ -56,8 +58,11 @@ func setupPlans(c plansConfig, st *store.Store, ix plansapi.Index, log *slog.Log
 }
 
 // wrapCollector tags collector requests with their run (internal/runs).
+// HAR imports go through it too.
 func (f *planFeature) wrapCollector(h http.Handler) http.Handler {
-	return runs.Handler(h, f.runs.Active, f.runs.Seen)
+	wrapped := runs.Handler(h, f.runs.Active, f.runs.Seen)
+	f.api.SetCollector(wrapped)
+	return wrapped
 }
 
 // mounts are the routes of the plans API.
@@ -74,6 +79,9 @@ func (f *planFeature) process(ctx context.Context, en *enrich.Enricher, p *colle
 			field = runs.Header
 		}
 		return en.RejectPayload(p, field, tag.Invalid, fmt.Sprintf("a test run id: %v", runs.ErrInvalidID))
+	}
+	if t, ok := har.TimeFrom(ctx); ok { // an imported request: its original time
+		p.Timestamp = t.UTC().Truncate(time.Millisecond)
 	}
 	res := en.Process(ctx, p)
 	f.lib.Checker().Apply(res)

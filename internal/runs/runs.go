@@ -76,9 +76,17 @@ func (t Tag) Error() string {
 
 // Handler tags each collector request with its run and strips the path prefix, so that
 // the collector records the path it would have without it. active returns the active
-// run ("" for none); seen, when set, is told of every valid run a request names.
+// run ("" for none); seen, when set, is told of every valid run a request names. A
+// request whose context already carries a tag (an import) keeps it.
 func Handler(next http.Handler, active func() string, seen func(id string)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t, ok := FromContext(r.Context()); ok {
+			if t.ID != "" && seen != nil {
+				seen(t.ID)
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		var t Tag
 		if rest, ok := strings.CutPrefix(r.URL.EscapedPath(), Prefix); ok {
 			rawID, tail, _ := strings.Cut(rest, "/")

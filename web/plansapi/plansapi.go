@@ -45,7 +45,8 @@ type Options struct {
 
 // API serves the routes.
 type API struct {
-	o Options
+	o         Options
+	collector http.Handler // HAR imports go through it; set by SetCollector
 }
 
 // New returns the API.
@@ -68,6 +69,7 @@ func (a *API) Mount(r *gin.Engine) {
 	g.GET("/runs/:id", a.getRun)
 	g.POST("/runs/:id/end", a.endRun)
 	g.POST("/expect", a.expect)
+	g.POST("/import/har", a.importHAR)
 }
 
 // errorBody is every error answer: {"error": "…"}.
