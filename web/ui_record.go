@@ -45,7 +45,7 @@ func (x *explorer) record(c *gin.Context) {
 
 // recordView gathers everything the record page shows.
 func (x *explorer) recordView(c *gin.Context, rec *store.Record) ui.RecordView {
-	v := ui.RecordView{Seq: rec.Seq, Kind: kindOf(rec)}
+	v := ui.RecordView{Seq: rec.Seq, Kind: kindOf(rec), Plan: uiPlanCheck(rec)}
 	cl := newUICells(rec)
 	v.Time = cl.get("time")
 	var bad *uiBadRow

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -98,6 +99,7 @@ func TestTrackingPlanFunnel(t *testing.T) {
 	// and its record shows plowbox's verdict and run.
 	var rec struct {
 		Records []struct {
+			Seq   uint64 `json:"seq"`
 			Run   string `json:"run"`
 			Event struct {
 				Derived json.RawMessage `json:"derived_contexts"`
@@ -114,6 +116,15 @@ func TestTrackingPlanFunnel(t *testing.T) {
 	if len(rec.Records) != 1 || rec.Records[0].Run != "ci-right" || rec.Records[0].Plan.Status != "valid" ||
 		!strings.Contains(string(rec.Records[0].Event.Derived), `"schema":"iglu:com.snowplowanalytics.snowplow/event_specification_validation/jsonschema/1-0-0","data":{"isValid":true,"errors":[]}`) {
 		t.Errorf("add to cart record: %+v", rec)
+	}
+	// The explorer shows the verdict on the record page and the coverage on the Plans page.
+	if status, page := p.get(t, fmt.Sprintf("/micro/ui/records/%d", rec.Records[0].Seq)); status != 200 ||
+		!strings.Contains(page, `Tracking plan:`) || !strings.Contains(page, `<span class="badge p-valid">valid</span>`) {
+		t.Errorf("record page: %d\n%s", status, page)
+	}
+	if status, page := p.get(t, "/micro/ui/plans?run=ci-right"); status != 200 || !strings.Contains(page, "Product added to cart") ||
+		!strings.Contains(page, "ci-right") {
+		t.Errorf("plans page: %d\n%s", status, page)
 	}
 	var all struct{ Total, Good, Bad int }
 	p.getJSON(t, "/micro/all?run=ci-right", &all)

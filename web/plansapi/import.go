@@ -2,9 +2,12 @@ package plansapi
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,13 +38,37 @@ func (a *API) importHAR(c *gin.Context) {
 		return
 	}
 	run := c.Query("run")
+	form := strings.HasPrefix(c.ContentType(), "multipart/")
+	var body io.Reader = http.MaxBytesReader(c.Writer, c.Request.Body, maxHAR)
+	if form { // the Plans page's form
+		run = strings.TrimSpace(c.PostForm("run"))
+		fh, err := c.FormFile("har")
+		if err != nil {
+			backToPage(c, "", "choose a HAR file to import")
+			return
+		}
+		f, err := fh.Open()
+		if err != nil {
+			backToPage(c, "", err.Error())
+			return
+		}
+		defer f.Close()
+		body = io.LimitReader(f, maxHAR)
+	}
+	answerErr := func(msg string) {
+		if form {
+			backToPage(c, "", msg)
+			return
+		}
+		fail(c, http.StatusBadRequest, msg)
+	}
 	if run != "" && !runs.ValidID(run) {
-		fail(c, http.StatusBadRequest, "run: "+runs.ErrInvalidID.Error())
+		answerErr("run: " + runs.ErrInvalidID.Error())
 		return
 	}
-	reqs, err := har.Parse(http.MaxBytesReader(c.Writer, c.Request.Body, maxHAR))
+	reqs, err := har.Parse(body)
 	if err != nil {
-		fail(c, http.StatusBadRequest, err.Error())
+		answerErr(err.Error())
 		return
 	}
 	out := struct {
@@ -71,6 +98,10 @@ func (a *API) importHAR(c *gin.Context) {
 		a.collector.ServeHTTP(rec, req)
 		out.Imported++
 		out.Requests = append(out.Requests, ImportedRequest{Method: hr.Method, URL: hr.URL.String(), Time: isoTime(hr.Time), Status: rec.Code})
+	}
+	if form {
+		backToPage(c, fmt.Sprintf("imported %d Snowplow requests (%d other requests skipped)", out.Imported, out.Skipped), "")
+		return
 	}
 	c.JSON(http.StatusOK, out)
 }

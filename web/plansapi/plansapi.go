@@ -18,6 +18,7 @@ import (
 	"github.com/plowbox/plowbox/internal/runs"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
+	"github.com/plowbox/plowbox/ui"
 	"github.com/plowbox/plowbox/web"
 )
 
@@ -70,6 +71,8 @@ func (a *API) Mount(r *gin.Engine) {
 	g.POST("/runs/:id/end", a.endRun)
 	g.POST("/expect", a.expect)
 	g.POST("/import/har", a.importHAR)
+	g.POST("/plans/upload", a.uploadPlan)
+	r.GET(ui.PlansPath, a.plansPage)
 }
 
 // errorBody is every error answer: {"error": "…"}.
