@@ -16,10 +16,11 @@ import (
 
 	"github.com/plowbox/plowbox/internal/plans"
 	"github.com/plowbox/plowbox/internal/runs"
+	"github.com/plowbox/plowbox/internal/users"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
 	"github.com/plowbox/plowbox/ui"
-	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/auth"
 )
 
 // Index is the search index the API reads (*index.Index).
@@ -83,8 +84,8 @@ func fail(c *gin.Context, status int, msg string) {
 // isAdmin reports whether the request may change plans: an admin, or anyone under
 // --auth none.
 func isAdmin(c *gin.Context) bool {
-	user, role, _ := web.SessionInfo(c)
-	return user == "" || role == string(web.RoleAdmin)
+	user, role, _ := auth.SessionInfo(c)
+	return user == "" || role == string(users.RoleAdmin)
 }
 
 // syncIndex waits (briefly) until everything stored is indexed.

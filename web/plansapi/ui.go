@@ -12,12 +12,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plowbox/plowbox/ui"
-	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/auth"
+	"github.com/plowbox/plowbox/web/httpkit"
 )
-
-// The explorer's security headers, as on its other pages.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // specHref links a specification's events in the explorer, within run when given.
 func specHref(id, run string) string {
@@ -31,7 +28,7 @@ func specHref(id, run string) string {
 // plansPage is GET /micro/ui/plans[?run=ID]: the Plans page.
 func (a *API) plansPage(c *gin.Context) {
 	run := c.Query("run")
-	user, role, csrf := web.SessionInfo(c)
+	user, role, csrf := auth.SessionInfo(c)
 	v := ui.PlansView{Run: run, Message: c.Query("msg"), Error: c.Query("err"), CanEdit: isAdmin(c), CSRF: csrf}
 	cov, err := a.Coverage(c, run, time.Time{}, time.Time{})
 	if err != nil {
@@ -76,18 +73,9 @@ func (a *API) plansPage(c *gin.Context) {
 		v.Runs = append(v.Runs, ui.PlanRun{ID: r.ID, Started: rv.Started, Active: r.Active, Good: rv.Counts.Good,
 			Bad: rv.Counts.Bad + rv.Counts.Incomplete, Href: ui.PlansPath + "?run=" + url.QueryEscape(r.ID)})
 	}
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	c.Status(http.StatusOK)
 	shell := ui.Shell{Title: "Plans", Active: ui.NavPlans, User: user, Role: role, CSRF: csrf}
-	if err := ui.PlansPage(shell, v).Render(c.Request.Context(), c.Writer); err != nil {
-		_ = c.Error(err)
-	}
+	httpkit.PageHeaders(c)
+	httpkit.Render(c, http.StatusOK, ui.PlansPage(shell, v))
 }
 
 // backToPage answers a form of the Plans page: back to it with a message or an error.
