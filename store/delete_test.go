@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/plowbox/plowbox/enrich"
 )
@@ -29,5 +30,26 @@ func TestDeleteRecords(t *testing.T) {
 	}
 	if !slices.Equal(told, []uint64{first, first + 2}) {
 		t.Errorf("OnDelete told %v", told)
+	}
+}
+
+// A replayed record stays in its test run.
+func TestReplayKeepsRun(t *testing.T) {
+	s := openTest(t, Options{})
+	rr := newReplayRig(t, s)
+	res := rr.en.Process(context.Background(), checkout(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC), "1"))
+	res.Outputs[0].Run = "ci-9"
+	seq, err := s.WriteSeq(context.Background(), res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr.publish(t)
+	out, err := s.Replay(context.Background(), rr.en, []uint64{seq})
+	if err != nil || out.Good != 1 {
+		t.Fatalf("replay: %+v %v", out, err)
+	}
+	rec, ok, err := s.Get(out.Records[0].To)
+	if err != nil || !ok || rec.Stage != enrich.StageGood || rec.Run != "ci-9" {
+		t.Errorf("replayed record: %+v %v %v", rec, ok, err)
 	}
 }
