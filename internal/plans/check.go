@@ -67,6 +67,17 @@ type Event struct {
 	Data     json.RawMessage // the self-describing event's data, or the atomic fields of a built-in event
 	Contexts []Entity        // tracker-sent entities
 	Derived  []Entity        // derived_contexts
+	// lazyData, when set, makes Data on first use (the atomic fields of a built-in
+	// event, which only a narrowed schema reads).
+	lazyData func() json.RawMessage
+}
+
+// data returns the event's data, making it on first use.
+func (ev *Event) data() json.RawMessage {
+	if ev.Data == nil && ev.lazyData != nil {
+		ev.Data = ev.lazyData()
+	}
+	return ev.Data
 }
 
 // FromEnriched takes what the check reads from an enriched event.
@@ -81,7 +92,7 @@ func FromEnriched(e *event.Event) Event {
 		}
 	}
 	if ev.Data == nil {
-		ev.Data = atomicData(e)
+		ev.lazyData = func() json.RawMessage { return atomicData(e) }
 	}
 	return ev
 }
@@ -161,7 +172,7 @@ func (p *Plans) Check(ev *Event) Verdict {
 	}
 	var matched []*Spec
 	for _, s := range cands {
-		if s.schema == nil || s.schema.Validate(ev.Data) == nil {
+		if s.schema == nil || s.schema.Validate(ev.data()) == nil {
 			matched = append(matched, s)
 		}
 	}
@@ -220,7 +231,7 @@ func (s *Spec) check(ev *Event, named bool) SpecResult {
 		if s.Source != nil {
 			src = s.Source.String()
 		}
-		for _, rep := range s.schema.Validate(ev.Data) {
+		for _, rep := range s.schema.Validate(ev.data()) {
 			add("event "+src+": "+rep.Message, src, rep.Path)
 		}
 	}

@@ -36,12 +36,17 @@ func (c *Checker) Set(p *Plans) {
 // Apply checks every good and incomplete event of res and keeps each verdict with its
 // output; an event that named its specification also gets the
 // event_specification_validation entity in its derived_contexts, as Snowplow's pipeline
-// adds it. A verdict never changes an output's stage.
+// adds it. A verdict never changes an output's stage. With no plans loaded, only events
+// that name a specification are checked (they are "unknown"); the others keep no verdict.
 func (c *Checker) Apply(res *enrich.Result) {
 	p := c.Plans()
+	none := len(p.specs) == 0
 	for i := range res.Outputs {
 		o := &res.Outputs[i]
 		if o.Event == nil {
+			continue
+		}
+		if none && !strings.Contains(o.Event.Get(event.Contexts), "/"+EventSpecificationName+"/") {
 			continue
 		}
 		ev := FromEnriched(o.Event)

@@ -22,7 +22,7 @@ func (acceptAll) Validate(_ context.Context, schema string, _ json.RawMessage) e
 }
 
 // process runs a GET /i with params through the real enricher.
-func process(t *testing.T, params url.Values) *enrich.Result {
+func process(t testing.TB, params url.Values) *enrich.Result {
 	t.Helper()
 	en := enrich.New(enrich.Config{Version: "1.0.0", Validator: acceptAll{}})
 	ua := "Mozilla/5.0 (test)"
@@ -89,5 +89,20 @@ func TestCheckerApply(t *testing.T) {
 				t.Errorf("validation entity\n%s\nwant\n%s", got, tt.validation)
 			}
 		})
+	}
+}
+
+func TestCheckerWithoutPlans(t *testing.T) {
+	c := NewChecker(nil)
+	res := process(t, trackerParams(`{"type":"add_to_cart"}`, webPage))
+	c.Apply(res)
+	if res.Outputs[0].Plan != nil {
+		t.Errorf("an event was given a verdict with no plans loaded: %s", res.Outputs[0].Plan)
+	}
+	res = process(t, trackerParams(`{"type":"add_to_cart"}`, webPage, named(specAdd)))
+	c.Apply(res)
+	var v Verdict
+	if err := json.Unmarshal(res.Outputs[0].Plan, &v); err != nil || v.Status != StatusUnknown {
+		t.Errorf("a named specification with no plans: %s", res.Outputs[0].Plan)
 	}
 }
