@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plowbox/plowbox/internal/expect"
+	"github.com/plowbox/plowbox/internal/options"
 )
 
 // exitCodeError ends plowbox with a given exit code after printing its error, if any.
@@ -31,14 +32,14 @@ type expectConfig struct {
 	timeout                          time.Duration
 }
 
-func expectOptions(c *expectConfig) []option {
-	return []option{
-		{name: "url", usage: "plowbox to check (http://host:port, credentials as http://user:password@host:port); wins over the file's url; default http://localhost:9090", value: str(&c.url, "")},
-		{name: "run", usage: "test run every query is scoped to; wins over the file's run", value: str(&c.run, "")},
-		{name: "timeout", usage: "how long to wait for the expectations to hold; wins over the file's timeout; default 30s", value: duration(&c.timeout, 0)},
-		{name: "junit", usage: "write a JUnit XML report to this path", value: str(&c.junit, "")},
-		{name: "markdown", usage: "write a Markdown report for a merge request to this path", value: str(&c.markdown, "")},
-		{name: "token", usage: "API token (pbx_…) sent as a bearer token", value: str(&c.token, "")},
+func expectOptions(c *expectConfig) []options.Option {
+	return []options.Option{
+		{Name: "url", Usage: "plowbox to check (http://host:port, credentials as http://user:password@host:port); wins over the file's url; default http://localhost:9090", Value: options.String(&c.url, "")},
+		{Name: "run", Usage: "test run every query is scoped to; wins over the file's run", Value: options.String(&c.run, "")},
+		{Name: "timeout", Usage: "how long to wait for the expectations to hold; wins over the file's timeout; default 30s", Value: options.Duration(&c.timeout, 0)},
+		{Name: "junit", Usage: "write a JUnit XML report to this path", Value: options.String(&c.junit, "")},
+		{Name: "markdown", Usage: "write a Markdown report for a merge request to this path", Value: options.String(&c.markdown, "")},
+		{Name: "token", Usage: "API token (pbx_…) sent as a bearer token", Value: options.String(&c.token, "")},
 	}
 }
 
@@ -48,11 +49,11 @@ func expectOptions(c *expectConfig) []option {
 func expectCommand(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(stderr, "Usage: plowbox expect FILE [--url URL] [--run ID] [--timeout 30s] [--junit PATH] [--markdown PATH]")
-		return errUsage
+		return options.ErrUsage
 	}
 	file := args[0]
 	var c expectConfig
-	if err := parseOptions("expect FILE", expectOptions(&c), args[1:], lookupEnv, stderr); err != nil {
+	if err := options.Parse("expect FILE", expectOptions(&c), args[1:], lookupEnv, stderr); err != nil {
 		return err
 	}
 	b, err := os.ReadFile(file)

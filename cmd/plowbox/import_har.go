@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/plowbox/plowbox/internal/options"
 )
 
 // importConfig is what plowbox import har can be told.
@@ -16,11 +18,11 @@ type importConfig struct {
 	url, run, token string
 }
 
-func importOptions(c *importConfig) []option {
-	return []option{
-		{name: "url", usage: "plowbox to import into (http://host:port, credentials as http://user:password@host:port)", value: str(&c.url, "http://localhost:9090")},
-		{name: "run", usage: "test run the imported events belong to", value: str(&c.run, "")},
-		{name: "token", usage: "API token (pbx_…) sent as a bearer token", value: str(&c.token, "")},
+func importOptions(c *importConfig) []options.Option {
+	return []options.Option{
+		{Name: "url", Usage: "plowbox to import into (http://host:port, credentials as http://user:password@host:port)", Value: options.String(&c.url, "http://localhost:9090")},
+		{Name: "run", Usage: "test run the imported events belong to", Value: options.String(&c.run, "")},
+		{Name: "token", Usage: "API token (pbx_…) sent as a bearer token", Value: options.String(&c.token, "")},
 	}
 }
 
@@ -30,11 +32,11 @@ func importOptions(c *importConfig) []option {
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	if len(args) < 2 || args[0] != "har" || strings.HasPrefix(args[1], "-") {
 		fmt.Fprintln(stderr, "Usage: plowbox import har FILE [--url URL] [--run ID]")
-		return errUsage
+		return options.ErrUsage
 	}
 	file := args[1]
 	var c importConfig
-	if err := parseOptions("import har FILE", importOptions(&c), args[2:], lookupEnv, stderr); err != nil {
+	if err := options.Parse("import har FILE", importOptions(&c), args[2:], lookupEnv, stderr); err != nil {
 		return err
 	}
 	f, err := os.Open(file)

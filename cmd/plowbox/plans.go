@@ -12,6 +12,7 @@ import (
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/internal/har"
+	"github.com/plowbox/plowbox/internal/options"
 	"github.com/plowbox/plowbox/internal/plans"
 	"github.com/plowbox/plowbox/internal/runs"
 	"github.com/plowbox/plowbox/store"
@@ -24,9 +25,9 @@ type plansConfig struct {
 }
 
 // plansOptions are the tracking-plan options of plowbox serve.
-func plansOptions(c *plansConfig) []option {
-	return []option{
-		{name: "tracking-plans", usage: "directory of tracking plans as snowplow-cli writes them (data products and source applications, YAML or JSON); every good event is checked against them; repeat or comma-separate for several", value: list(&c.dirs)},
+func plansOptions(c *plansConfig) []options.Option {
+	return []options.Option{
+		{Name: "tracking-plans", Usage: "directory of tracking plans as snowplow-cli writes them (data products and source applications, YAML or JSON); every good event is checked against them; repeat or comma-separate for several", Value: options.List(&c.dirs)},
 	}
 }
 
