@@ -179,3 +179,79 @@ func TestTrackingPlanFunnel(t *testing.T) {
 		}
 	}
 }
+
+// A run is named by the collector path prefix, the X-Plowbox-Run header or the active
+// run; a bad run id makes a bad row that keeps the request; a run's reset deletes only it.
+func TestRunTags(t *testing.T) {
+	p := startPlowbox(t, "", "--auth", "none")
+	send := func(path string, header map[string]string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, p.URL+path, nil)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+	}
+	send("/run/ci-1/i?e=pv&p=web&tv=t&aid=shop", nil)
+	send("/i?e=pv&p=web&tv=t&aid=shop", map[string]string{"X-Plowbox-Run": "ci-2"})
+	if status, body := p.do(t, http.MethodPost, "/plowbox/api/runs", "application/json", `{"id":"ci-3"}`); status != http.StatusCreated {
+		t.Fatalf("start run: %d %s", status, body)
+	}
+	send("/i?e=pv&p=web&tv=t&aid=shop", nil)
+	if status, body := p.do(t, http.MethodPost, "/plowbox/api/runs/ci-3/end", "", ""); status != http.StatusOK || !strings.Contains(body, `"good":1`) {
+		t.Fatalf("end run: %d %s", status, body)
+	}
+	send("/i?e=pv&p=web&tv=t&aid=shop", nil) // no run
+	send("/run/no%20good/i?e=pv&p=web&tv=t", nil)
+
+	for run, want := range map[string]string{
+		"ci-1": `{"total":1,"good":1,"bad":0}`, "ci-2": `{"total":1,"good":1,"bad":0}`, "ci-3": `{"total":1,"good":1,"bad":0}`,
+	} {
+		if _, body := p.get(t, "/micro/all?run="+run); body != want {
+			t.Errorf("/micro/all?run=%s: %s, want %s", run, body, want)
+		}
+	}
+	var good []goodEvent
+	p.getJSON(t, "/micro/good?run=ci-1", &good)
+	if len(good) != 1 || good[0].RawEvent.API["version"] != "tp1" {
+		t.Errorf("/micro/good?run=ci-1: %+v", good)
+	}
+	var detail struct {
+		Records []struct {
+			Request struct{ Path string } `json:"request"`
+		} `json:"records"`
+	}
+	p.getJSON(t, "/plowbox/api/events/"+good[0].Event["event_id"].(string), &detail)
+	if len(detail.Records) != 1 || detail.Records[0].Request.Path != "/i" {
+		t.Errorf("stored path (the prefix is not part of it): %+v", detail)
+	}
+	_, bad := p.get(t, "/micro/bad")
+	if !strings.Contains(bad, "tracker_protocol_violations") || !strings.Contains(bad, `no good`) || !strings.Contains(bad, "a test run id") {
+		t.Errorf("bad run id: %s", bad)
+	}
+	var search struct{ Total int }
+	p.getJSON(t, "/plowbox/api/search?q=run:ci-2", &search)
+	if search.Total != 1 {
+		t.Errorf("run:ci-2 matched %d", search.Total)
+	}
+	if status, body := p.get(t, "/micro/reset?run=ci-1"); status != http.StatusOK || !strings.Contains(body, "1 records of run ci-1") {
+		t.Errorf("reset of ci-1: %d %s", status, body)
+	}
+	if _, body := p.get(t, "/micro/all"); body != `{"total":4,"good":3,"bad":1}` {
+		t.Errorf("after the run's reset: %s", body)
+	}
+	var runs struct {
+		Runs []struct{ ID string } `json:"runs"`
+	}
+	p.getJSON(t, "/plowbox/api/runs", &runs)
+	if len(runs.Runs) != 3 || runs.Runs[0].ID != "ci-3" {
+		t.Errorf("runs, newest first: %+v", runs)
+	}
+}
