@@ -88,8 +88,8 @@ type entitiesDoc struct {
 
 type ruleDoc struct {
 	Source         string          `json:"source"`
-	MinCardinality *int            `json:"minCardinality"`
-	MaxCardinality *int            `json:"maxCardinality"`
+	MinCardinality *float64        `json:"minCardinality"` // a JSON number in snowplow-cli's schema
+	MaxCardinality *float64        `json:"maxCardinality"`
 	Schema         json.RawMessage `json:"schema"`
 }
 
@@ -337,10 +337,10 @@ func loadRules(at string, docs []ruleDoc, log *slog.Logger) ([]*EntityRule, erro
 		}
 		r := &EntityRule{Source: d.Source, Key: k, Max: -1}
 		if d.MinCardinality != nil {
-			r.Min = *d.MinCardinality
+			r.Min = int(*d.MinCardinality)
 		}
 		if d.MaxCardinality != nil {
-			r.Max = *d.MaxCardinality
+			r.Max = int(*d.MaxCardinality)
 		}
 		if r.Min < 0 || (r.Max >= 0 && r.Max < r.Min) {
 			return nil, fmt.Errorf("%s: cardinality %d..%d is not a range", where, r.Min, r.Max)

@@ -60,10 +60,16 @@ type Spec struct {
 
 // Trigger says when an event is sent; it is shown, never checked.
 type Trigger struct {
+	ID          string   `json:"id,omitempty"`
 	Description string   `json:"description"`
 	AppIDs      []string `json:"appIds,omitempty"`
 	URL         string   `json:"url,omitempty"`
-	Image       string   `json:"image,omitempty"`
+	Image       *Ref     `json:"image,omitempty"` // snowplow-cli writes {"$ref": <image file>}
+}
+
+// Ref is a {"$ref": <relative path>} link to another file.
+type Ref struct {
+	Ref string `json:"$ref"`
 }
 
 // EntityRule is a rule on the entities of one schema (vendor, name and model): how many an

@@ -46,6 +46,9 @@ func TestLoadShop(t *testing.T) {
 	if got := p.Spec(specRemove).AppIDs(); !slices.Equal(got, []string{"shop", "shop-staging"}) {
 		t.Errorf("remove app ids (mobile excluded) %v", got)
 	}
+	if tr := add.Triggers[0]; tr.Image == nil || tr.Image.Ref != "./images/add-to-cart.png" || tr.URL == "" {
+		t.Errorf("trigger %+v", tr)
+	}
 	if r := add.Tracked[0]; r.Min != 1 || r.Max != -1 {
 		t.Errorf("cardinality defaults %d..%d", r.Min, r.Max)
 	}
