@@ -45,13 +45,17 @@ func IsPlanFile(name string) bool {
 	return false
 }
 
-// ReadDir reads every plan file under dir, in any sub-folder. Paths are dir joined with
-// the file's path inside it, so that the files of several directories never collide.
+// ReadDir reads every plan file under dir, in any sub-folder but hidden ones (.github,
+// .git). Paths are dir joined with the file's path inside it, so that the files of
+// several directories never collide.
 func ReadDir(dir string) ([]File, error) {
 	var files []File
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if d.IsDir() && p != dir && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
 		}
 		if d.IsDir() || !IsPlanFile(p) {
 			return nil
