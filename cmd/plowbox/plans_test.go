@@ -255,3 +255,30 @@ func TestRunTags(t *testing.T) {
 		t.Errorf("runs, newest first: %+v", runs)
 	}
 }
+
+// plowbox expect exits 2 on a bad file or an unreachable plowbox.
+func TestExpectExitCodes(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("expect:\n  - name: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad file", []string{"expect", bad}, "give a query, a spec or both"},
+		{"missing file", []string{"expect", "testdata/plans/nope.yaml"}, "no such file"},
+		{"unreachable", []string{"expect", "testdata/plans/expect.yaml", "--url", fmt.Sprintf("http://127.0.0.1:%d", port)}, "connection refused"},
+	} {
+		out, err := exec.Command(binary, tt.args...).CombinedOutput()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tt.want) {
+			t.Errorf("%s: %v\n%s", tt.name, err, out)
+		}
+	}
+}
