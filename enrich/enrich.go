@@ -37,6 +37,11 @@ type Output struct {
 	// (emitEvent, enrichments.md §3.9); nil otherwise. It is not part of the Micro
 	// contract: it is neither a good event nor counted by /micro/all.
 	PII *event.Event
+	// Run is the test run the payload belongs to ("" for none); see internal/runs.
+	Run string
+	// Plan is the tracking-plan verdict of a good or incomplete event as JSON; nil when
+	// the event was not checked (internal/plans).
+	Plan []byte
 }
 
 // Result is everything one collector payload produced, in payload order.

@@ -15,7 +15,7 @@ import (
 // another package's serialisation can never make stored data unreadable.
 //
 // record  = version:1 stage:1 payloadSeq:uvarint body(recordBody)
-// recordBody = flags:1 [replayOf:uvarint] [raw] [event] [badRow]
+// recordBody = flags:1 [replayOf:uvarint] [raw] [event] [badRow] [run:str] [plan:str]
 // raw     = vendor:str version:str n:uvarint n×(name:str hasValue:1 [value:str])
 // event   = n:uvarint n×(field:uvarint value:str)   (only fields that are set)
 // badRow  = bytes:str
@@ -40,6 +40,8 @@ const (
 	flagEvent  = 1 << 1
 	flagBadRow = 1 << 2
 	flagReplay = 1 << 3 // replayOf follows: the record came from replaying that bad row
+	flagRun    = 1 << 4 // the test run follows
+	flagPlan   = 1 << 5 // the tracking-plan verdict follows
 )
 
 // errCorrupt reports an undecodable value.
@@ -109,6 +111,12 @@ func appendRecordBody(b []byte, o *enrich.Output, replayOf uint64) []byte {
 	if o.BadRow != nil {
 		flags |= flagBadRow
 	}
+	if o.Run != "" {
+		flags |= flagRun
+	}
+	if o.Plan != nil {
+		flags |= flagPlan
+	}
 	b = append(b, flags)
 	if replayOf != 0 {
 		b = binary.AppendUvarint(b, replayOf)
@@ -139,6 +147,12 @@ func appendRecordBody(b []byte, o *enrich.Output, replayOf uint64) []byte {
 	}
 	if o.BadRow != nil {
 		b = appendStr(b, string(o.BadRow))
+	}
+	if o.Run != "" {
+		b = appendStr(b, o.Run)
+	}
+	if o.Plan != nil {
+		b = appendStr(b, string(o.Plan))
 	}
 	return b
 }
@@ -256,7 +270,7 @@ func recordHeadOf(d *decoder, version byte) (enrich.Stage, uint64, error) {
 func decodeRecordBody(b []byte, rec *Record) error {
 	d := decoder{b: b}
 	flags := d.byte()
-	if flags&^(flagRaw|flagEvent|flagBadRow|flagReplay) != 0 {
+	if flags&^(flagRaw|flagEvent|flagBadRow|flagReplay|flagRun|flagPlan) != 0 {
 		d.fail()
 	}
 	if flags&flagReplay != 0 {
@@ -293,6 +307,12 @@ func decodeRecordBody(b []byte, rec *Record) error {
 	}
 	if flags&flagBadRow != 0 {
 		rec.BadRow = []byte(d.str())
+	}
+	if flags&flagRun != 0 {
+		rec.Run = d.str()
+	}
+	if flags&flagPlan != 0 {
+		rec.Plan = []byte(d.str())
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.fail()

@@ -96,6 +96,9 @@ func (s *Store) Replay(ctx context.Context, rp Reprocessor, seqs []uint64) (Repl
 			if err := checkResult(r); err != nil {
 				return res, fmt.Errorf("replay of record %d: %w", rec.Seq, err)
 			}
+			for i := range r.Outputs {
+				r.Outputs[i].Run = rec.Run // a replayed record stays in its test run
+			}
 			reps = append(reps, &replacement{old: rec.Seq, res: r})
 		}
 		req := &request{op: opReplace, reps: reps, errc: make(chan error, 1)}

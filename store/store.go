@@ -35,6 +35,8 @@ type Record struct {
 	Event      *event.Event       // good or incomplete event; nil for payload-level failures
 	BadRow     []byte             // nil for good events
 	ReplayOf   uint64             // the bad row this record replaced when it came from a replay; 0 otherwise
+	Run        string             // the test run of the record; "" for none
+	Plan       []byte             // the tracking-plan verdict (JSON) of a checked event; nil otherwise
 }
 
 // Counts are the numbers of stored records by kind.

@@ -21,6 +21,7 @@ const (
 	opReset             // delete everything
 	opPrune             // start a retention pass after the batch
 	opReplace           // replace bad rows by their replays (replay.go)
+	opDelete            // delete records by sequence (delete.go)
 )
 
 // request is one queued operation for the writer goroutine.
@@ -29,6 +30,7 @@ type request struct {
 	res   *enrich.Result // opWrite: the result to store
 	enc   *encodedResult // opWrite: res encoded by the caller
 	reps  []*replacement // opReplace: the replacements, completed by the writer
+	seqs  []uint64       // opDelete: the records to delete
 	first uint64         // set by the writer: sequence of the first record
 	errc  chan error     // receives the outcome once the batch is committed
 }
@@ -187,6 +189,10 @@ func (s *Store) commit(batch []*request) {
 				w.init(tx)
 			case opPrune:
 				prune = true
+			case opDelete:
+				if err := w.deleteSeqs(req.seqs, &m, &deleted); err != nil {
+					return err
+				}
 			case opReplace:
 				n, err := w.replace(req.reps, &m, &deleted)
 				if err != nil {

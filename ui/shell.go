@@ -16,6 +16,7 @@ const (
 	NavLive    = "live"
 	NavSchemas = "schemas"
 	NavStatus  = "status"
+	NavPlans   = "plans"
 	NavAdmin   = "admin"
 )
 
@@ -40,6 +41,7 @@ var navItems = []navItem{
 	{NavBad, "Bad rows", Base + "/bad"},
 	{NavLive, "Live", Base + "/live"},
 	{NavSchemas, "Schemas", Base + "/schemas"},
+	{NavPlans, "Plans", Base + "/plans"},
 	{NavStatus, "Status", Base + "/status"},
 	{NavAdmin, "Admin", Base + "/admin"},
 }

@@ -77,14 +77,15 @@ type RecordView struct {
 	Time       string
 	Title      string // event name, or the bad row's failure type
 	Request    Request
-	Params     []KV     // decoded tracker parameters; empty for payload-level failures
-	Fields     []KV     // non-null enriched fields, in canonical order
-	Entities   []Entity // self-describing event, then entities, then derived entities
-	Failure    *Failure // the bad row, for incomplete events and bad rows
-	Duplicates []Link   // other records with the same event_id
-	JSON       string   // the record as JSON, for the copy button
-	TSV        string   // the enriched TSV line; "" for bad rows
-	Curl       string   // a curl command replaying the tracker request against this plowbox
+	Params     []KV       // decoded tracker parameters; empty for payload-level failures
+	Fields     []KV       // non-null enriched fields, in canonical order
+	Entities   []Entity   // self-describing event, then entities, then derived entities
+	Failure    *Failure   // the bad row, for incomplete events and bad rows
+	Duplicates []Link     // other records with the same event_id
+	JSON       string     // the record as JSON, for the copy button
+	TSV        string     // the enriched TSV line; "" for bad rows
+	Curl       string     // a curl command replaying the tracker request against this plowbox
+	Plan       *PlanCheck // the tracking-plan verdict; nil when the record was not checked
 }
 
 // Request is the collector request a record came from.

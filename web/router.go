@@ -65,6 +65,9 @@ type Config struct {
 	// Replay mounts POST /plowbox/api/replay and /control-plane/replay; nil leaves them
 	// out.
 	Replay *queryapi.ReplayOptions
+	// Mounts add the routes of other packages (web/plansapi) to the engine, behind the
+	// same authentication, after plowbox's own routes.
+	Mounts []func(r *gin.Engine)
 }
 
 // Reserved reports whether path is served by plowbox's own routes rather than by the
@@ -162,6 +165,10 @@ func newRouter(cfg Config) (*gin.Engine, http.Handler) {
 	})...)
 	if metrics != nil {
 		r.GET("/metrics", behind(gin.WrapH(metrics.Handler()))...)
+	}
+
+	for _, mount := range cfg.Mounts {
+		mount(r)
 	}
 
 	r.NoRoute(func(c *gin.Context) {

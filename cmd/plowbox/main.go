@@ -35,6 +35,8 @@ Usage:
   plowbox bench index [flags]  measure the search index over a generated store
   plowbox reindex [flags] rebuild the search index from the store (plowbox serve stopped)
   plowbox health [flags]  exit 0 when a running plowbox answers /health (container HEALTHCHECK)
+  plowbox expect FILE [flags]  check a running plowbox against a file of expectations (CI verdicts)
+  plowbox import har FILE [flags]  send the Snowplow requests of a browser HAR capture through a running plowbox
   plowbox version         print the version and the built-in Iglu Central snapshot's date
 `
 
@@ -58,6 +60,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		err = reindex(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "health":
 		err = health(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "import":
+		err = importCommand(ctx, args[1:], stdout, stderr, lookupEnv)
+	case "expect":
+		err = expectCommand(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "version", "--version", "-v":
 		err = printVersion(stdout)
 	case "help", "--help", "-h":
@@ -69,6 +75,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	if err != nil {
 		if err == options.ErrUsage {
 			return 2
+		}
+		if code, ok := exitCodeOf(err); ok {
+			if msg := err.Error(); msg != "" {
+				fmt.Fprintln(stderr, "plowbox:", msg)
+			}
+			return code
 		}
 		fmt.Fprintln(stderr, "plowbox:", err)
 		return 1

@@ -63,6 +63,7 @@ type serveConfig struct {
 	collector      collector.Config
 	tls            tlsfront.Settings
 	corsOrigins    []string
+	plans          plansConfig
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -108,7 +109,7 @@ func serveOptions(c *serveConfig) []options.Option {
 		{Name: "crossdomain", Usage: "serve /crossdomain.xml", Value: options.Bool(&cc.CrossDomain.Enabled, false)},
 		{Name: "cors-max-age", Usage: "Access-Control-Max-Age of CORS preflight answers", Value: options.Duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
 		{Name: "hsts-max-age", Usage: "send Strict-Transport-Security with this max-age; 0 for none", Value: hstsValue{&cc.HSTS}},
-	}, append(append(igluOptions(&c.iglu), tlsfront.Options(&c.tls)...), append(append(indexOptions(&c.index), retentionOptions(&c.retention)...), httplimits.Options(&c.tls.Limits)...)...)...)
+	}, append(append(igluOptions(&c.iglu), tlsfront.Options(&c.tls)...), append(append(append(indexOptions(&c.index), retentionOptions(&c.retention)...), httplimits.Options(&c.tls.Limits)...), plansOptions(&c.plans)...)...)...)
 }
 
 type dntValue struct {
@@ -240,7 +241,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Enrichments:    list,
 		Validator:      validator,
 	}
+	pf, err := setupPlans(cfg.plans, st, ix, log)
+	if err != nil {
+		return err
+	}
 	pipe := pipeline.New(enrich.New(ecfg), st, pipeline.Options{
+		Process:    pf.process, // test runs and tracking-plan verdicts
 		Output:     cfg.output,
 		EventLog:   cfg.eventLog,
 		Stdout:     stdout,
@@ -293,7 +299,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 	handler := web.New(web.Config{
-		Collector: coll,
+		Collector: pf.wrapCollector(coll),
+		Mounts:    pf.mounts(),
 		Store:     st,
 		Auth:      auth,
 		MicroAPI:  map[string]int{"3": 3, "4": 4}[cfg.microAPI],

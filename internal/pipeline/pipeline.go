@@ -51,6 +51,9 @@ type Options struct {
 	// OnWritten, when set, is told of each stored payload, with the request's context,
 	// before the collector answers (metrics, track-and-wait).
 	OnWritten func(ctx context.Context, w Written)
+	// Process, when set, runs a payload through the enricher in use instead of its
+	// Process (cmd/plowbox/plans.go: test runs and tracking-plan verdicts).
+	Process func(ctx context.Context, en *enrich.Enricher, p *collector.Payload) *enrich.Result
 }
 
 // Pipeline enriches, stores and reports collector payloads; it implements
@@ -87,7 +90,12 @@ func (p *Pipeline) SetEnricher(e *enrich.Enricher) { p.enricher.Store(e) }
 // Write enriches payload, stores the result and returns what it wrote.
 func (p *Pipeline) Write(ctx context.Context, payload *collector.Payload) (Written, error) {
 	start := time.Now()
-	res := p.enricher.Load().Process(ctx, payload)
+	var res *enrich.Result
+	if p.opts.Process != nil {
+		res = p.opts.Process(ctx, p.enricher.Load(), payload)
+	} else {
+		res = p.enricher.Load().Process(ctx, payload)
+	}
 	if p.opts.OnEnriched != nil {
 		p.opts.OnEnriched(res, time.Since(start))
 	}

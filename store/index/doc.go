@@ -80,6 +80,9 @@ func (b *builder) safeBuild(rec *store.Record) (d *document.Document) {
 			d.AddIDField()
 			d.AddField(document.NewNumericFieldWithIndexingOptions(fieldSeq, nil, float64(rec.Seq), optSortable))
 			b.keyword(d, fieldKind, kindOf(rec), optSortable)
+			if rec.Run != "" {
+				b.keyword(d, fieldRun, rec.Run, optSortable)
+			}
 			if rec.Payload != nil {
 				if f, err := document.NewDateTimeFieldWithIndexingOptions(fieldTime, nil, rec.Payload.Timestamp, "", optSortable); err == nil {
 					d.AddField(f)
@@ -103,6 +106,7 @@ func (b *builder) build(rec *store.Record) *document.Document {
 	if rec.Event != nil {
 		t = b.addEvent(d, rec.Event)
 	}
+	b.addRunAndPlan(d, rec)
 	if rec.BadRow != nil {
 		ft := b.addBadRow(d, rec.BadRow)
 		if t.IsZero() {

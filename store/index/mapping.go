@@ -39,7 +39,7 @@ const (
 	maxDocFields  = 1000              // entity fields indexed per record; the rest are left out
 	maxTextBytes  = 64 << 10          // free text indexed per record
 	maxFailMsgs   = 16 << 10          // bad-row message text indexed per record
-	formatVersion = "1"               // bump when documents change shape: the index is rebuilt
+	formatVersion = "2"               // bump when documents change shape: the index is rebuilt
 )
 
 // colType is how an atomic lossy-JSON column is indexed.
@@ -154,10 +154,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	add(fieldSeq, mapping.NewNumericFieldMapping())
 	add(fieldTime, mapping.NewDateTimeFieldMapping())
 	add(fieldFailTime, mapping.NewDateTimeFieldMapping())
-	for _, name := range []string{fieldKind, fieldSchema, fieldContexts, fieldBadType, fieldFailURI, fieldGeo} {
+	for _, name := range []string{fieldKind, fieldSchema, fieldContexts, fieldBadType, fieldFailURI, fieldGeo, fieldRun, fieldSpec, fieldSpecValid, fieldPlanStatus, fieldDataProduct} {
 		add(name, keyword())
 	}
-	for _, name := range []string{fieldText, fieldFailMsg, fieldPayload} {
+	for _, name := range []string{fieldText, fieldFailMsg, fieldPayload, fieldSpecError} {
 		add(name, text())
 	}
 	im.DefaultMapping = dm

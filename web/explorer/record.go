@@ -46,7 +46,7 @@ func (x *explorer) record(c *gin.Context) {
 
 // recordView gathers everything the record page shows.
 func (x *explorer) recordView(c *gin.Context, rec *store.Record) ui.RecordView {
-	v := ui.RecordView{Seq: rec.Seq, Kind: search.KindOf(rec)}
+	v := ui.RecordView{Seq: rec.Seq, Kind: search.KindOf(rec), Plan: planCheck(rec)}
 	cl := newCells(rec)
 	v.Time = cl.get("time")
 	var bad *badRow

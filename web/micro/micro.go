@@ -37,9 +37,19 @@ func (m *micro) countsJSON() []byte {
 	return []byte(`{"total":` + strconv.Itoa(n.Good+n.Bad) + `,"good":` + strconv.Itoa(n.Good) + `,"bad":` + strconv.Itoa(n.Bad) + `}`)
 }
 
-func (m *micro) all(c *gin.Context) { httpkit.WriteJSON(c, http.StatusOK, m.countsJSON()) }
+func (m *micro) all(c *gin.Context) {
+	if run, ok := c.GetQuery("run"); ok {
+		m.runCounts(c, run)
+		return
+	}
+	httpkit.WriteJSON(c, http.StatusOK, m.countsJSON())
+}
 
 func (m *micro) reset(c *gin.Context) {
+	if run, ok := c.GetQuery("run"); ok {
+		m.resetRun(c, run)
+		return
+	}
 	if err := m.store.Reset(); err != nil {
 		c.Error(err)
 		httpkit.WriteMessage(c, http.StatusInternalServerError, "reset failed: "+err.Error())
@@ -150,7 +160,7 @@ func (m *micro) good(c *gin.Context) {
 		}
 		return true
 	}
-	writeList(c, limitOf(f.Limit), m.store.Good, keep, goodEventOf)
+	writeList(c, limitOf(f.Limit), m.store.Good, inRun(c, keep), goodEventOf)
 }
 
 func (m *micro) bad(c *gin.Context) {
@@ -172,7 +182,7 @@ func (m *micro) bad(c *gin.Context) {
 		return true
 	}
 	render := func(rec *store.Record) ([]byte, error) { return badEventOf(rec, m.badRows) }
-	writeList(c, limitOf(f.Limit), m.store.Bad, keep, render)
+	writeList(c, limitOf(f.Limit), m.store.Bad, inRun(c, keep), render)
 }
 
 // eventsLossy is Micro 3.0's GET /micro/events: every good and incomplete event in the

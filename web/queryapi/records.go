@@ -29,6 +29,8 @@ type RecordDetail struct {
 	Event      json.RawMessage `json:"event"`
 	TSV        *string         `json:"tsv"`
 	BadRow     json.RawMessage `json:"bad_row"`
+	Run        *string         `json:"run"`
+	Plan       json.RawMessage `json:"plan"` // the tracking-plan verdict (internal/plans); null when not checked
 }
 
 // RequestDetail is the collector payload: the tracker's HTTP request as stored.
@@ -105,6 +107,7 @@ func detailOf(rec *store.Record) RecordDetail {
 	if len(rec.BadRow) > 0 {
 		d.BadRow = rec.BadRow
 	}
+	d.Run, d.Plan = nullable(rec.Run), planOf(rec)
 	return d
 }
 
@@ -181,4 +184,12 @@ func nullable(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// planOf is a record's tracking-plan verdict, null when it was not checked.
+func planOf(rec *store.Record) json.RawMessage {
+	if len(rec.Plan) == 0 {
+		return json.RawMessage("null")
+	}
+	return rec.Plan
 }

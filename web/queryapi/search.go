@@ -287,10 +287,12 @@ type searchHit struct {
 	EventID string          `json:"event_id,omitempty"`
 	Event   json.RawMessage `json:"event,omitempty"`
 	BadRow  json.RawMessage `json:"bad_row,omitempty"`
+	Run     string          `json:"run,omitempty"`
+	Plan    json.RawMessage `json:"plan,omitempty"`
 }
 
 func hitOf(rec *store.Record) searchHit {
-	h := searchHit{Seq: rec.Seq, Kind: search.KindOf(rec), Time: recordTime(rec)}
+	h := searchHit{Seq: rec.Seq, Kind: search.KindOf(rec), Time: recordTime(rec), Run: rec.Run, Plan: rec.Plan}
 	if ev := rec.Event; ev != nil {
 		h.EventID = ev.Get(event.EventID)
 		h.Event = ev.AppendLossyJSON(nil)
