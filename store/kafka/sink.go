@@ -77,7 +77,9 @@ func OpenSinks(cfg SinkConfig, log Log, fopts follow.Options) (*Sinks, error) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	opts = append(opts, kgo.RecordDeliveryTimeout(timeout), kgo.ProducerLinger(0))
+	// A second between metadata refreshes (franz-go's default is 5 s) lets a sink find a
+	// restarted broker soon after it is back.
+	opts = append(opts, kgo.RecordDeliveryTimeout(timeout), kgo.ProducerLinger(0), kgo.MetadataMinAge(time.Second))
 	client, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("kafka: %w", err)
