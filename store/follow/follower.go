@@ -70,11 +70,11 @@ type Follower struct {
 	opts    Options
 	logger  *slog.Logger
 
-	cursor                        atomic.Uint64 // every record up to it is delivered
-	delivered, retried, failures  atomic.Uint64
-	lastErr                       atomic.Pointer[string]
-	progress                      atomic.Pointer[chan struct{}]
-	runOnce                       sync.Once
+	cursor                       atomic.Uint64 // every record up to it is delivered
+	delivered, retried, failures atomic.Uint64
+	lastErr                      atomic.Pointer[string]
+	progress                     atomic.Pointer[chan struct{}]
+	runOnce                      sync.Once
 }
 
 // cursorKey is the settings key of a follower's cursor.

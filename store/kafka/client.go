@@ -21,7 +21,7 @@ type Conn struct {
 	Brokers []string
 	// TLS turns on TLS; CAFile (PEM) replaces the system roots when set, and CertFile with
 	// KeyFile present a client certificate.
-	TLS                      bool
+	TLS                       bool
 	CAFile, CertFile, KeyFile string
 	// SASL is "", "plain", "scram-sha-256" or "scram-sha-512", with User and Password.
 	SASL, User, Password string

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"net"
 	"os"
-	"strconv"
-	"sync/atomic"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
