@@ -38,6 +38,8 @@ type plane struct {
 	started   time.Time
 	// indexHealth reports the search index's health; nil when there is no index.
 	indexHealth func() error
+	// followerStatus reports the Kafka sinks and the relay; nil when there are none.
+	followerStatus func() []web.ComponentStatus
 
 	mu        sync.Mutex // serialises reloads and writes to the enrichments directory
 	list      []enrich.Enrichment
@@ -447,6 +449,11 @@ func (rt *plane) Status(ctx context.Context) web.Status {
 			c.Detail = err.Error() // a registry down is shown, but plowbox keeps working (iglu.md §5)
 		}
 		s.Components = append(s.Components, c)
+	}
+	if rt.followerStatus != nil {
+		// A destination that is down is shown, but plowbox keeps collecting: the
+		// follower's lag grows.
+		s.Components = append(s.Components, rt.followerStatus()...)
 	}
 	rt.mu.Lock()
 	n, loadErr := len(rt.list), rt.loadErr

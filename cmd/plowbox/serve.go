@@ -45,6 +45,7 @@ type serveConfig struct {
 	retention      retentionConfig
 	collector      collector.Config
 	tls            tlsSettings
+	kafka          kafkaConfig
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -89,7 +90,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "crossdomain", usage: "serve /crossdomain.xml", value: boolean(&cc.CrossDomain.Enabled, false)},
 		{name: "cors-max-age", usage: "Access-Control-Max-Age of CORS preflight answers", value: duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
 		{name: "hsts-max-age", usage: "send Strict-Transport-Security with this max-age; 0 for none", value: hstsValue{&cc.HSTS}},
-	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
+	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(append(indexOptions(&c.index), retentionOptions(&c.retention)...), kafkaOptions(&c.kafka)...)...)...)
 }
 
 type int64Value struct{ p *int64 }
@@ -165,6 +166,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err != nil {
 		return err
 	}
+	var fol followers // Kafka sinks and the relay: retention holds what they have not delivered
+	ret.Hold = fol.hold
 	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.observeCommit, Retention: ret, OnDelete: link.onDelete, Logger: log})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -212,6 +215,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 	rt.watchIndex(ix)
+	if err := fol.start(cfg, st, met, rt, log); err != nil {
+		return err
+	}
+	defer fol.stopFollowers()
 	coll := collector.New(cfg.collector, pipe, log)
 	pipe.observe = met.observeResult
 	met.watchStore(st, log)
@@ -269,6 +276,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err := front.shutdown(shutdownCtx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
+	fol.stopFollowers()
 	link.stopDeleting()
 	if err := ix.Close(); err != nil {
 		log.Warn("shutdown", "err", err)
