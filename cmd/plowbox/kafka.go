@@ -15,6 +15,7 @@ import (
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/follow"
 	"github.com/plowbox/plowbox/store/kafka"
+	"github.com/plowbox/plowbox/store/relay"
 	"github.com/plowbox/plowbox/web"
 )
 
@@ -26,6 +27,7 @@ type kafkaConfig struct {
 	rawKeyByIP                    bool
 	goodKeyField                  string
 	fromStart                     bool
+	relayURL                      string
 }
 
 // kafkaOptions is the table of the Kafka options of plowbox serve.
@@ -37,7 +39,8 @@ func kafkaOptions(c *kafkaConfig) []option {
 		{name: "kafka-bad-topic", usage: "write every bad row to this topic as its self-describing JSON; empty for none", value: str(&c.badTopic, "")},
 		{name: "kafka-raw-partition-by-ip", usage: "key raw payloads by IP address (the collector's useIpAddressAsPartitionKey) instead of a random UUID", value: boolean(&c.rawKeyByIP, false)},
 		{name: "kafka-good-partition-key", usage: "key enriched events by this atomic field (app_id, event_id, domain_userid, …: Enrich's partitionKey) instead of a random UUID", value: str(&c.goodKeyField, "")},
-		{name: "kafka-from-start", usage: "a sink started for the first time sends every stored record, not only new ones", value: boolean(&c.fromStart, false)},
+		{name: "sinks-from-start", usage: "a Kafka sink or relay started for the first time sends every stored record, not only new ones", value: boolean(&c.fromStart, false)},
+		{name: "relay-url", usage: "forward every collector request, as received, to the upstream Snowplow collector at this base URL (durable, ordered, retried); empty for none", value: str(&c.relayURL, "")},
 		{name: "kafka-tls", usage: "connect to Kafka over TLS", value: boolean(&c.conn.TLS, false)},
 		{name: "kafka-tls-ca", usage: "PEM file of the CAs that sign the brokers' certificates; empty for the system's", value: str(&c.conn.CAFile, "")},
 		{name: "kafka-tls-cert", usage: "PEM client certificate for Kafka (with --kafka-tls-key)", value: str(&c.conn.CertFile, "")},
@@ -89,6 +92,14 @@ func (fs *followers) start(cfg serveConfig, st *store.Store, met *metrics, rt *p
 		}
 		list = append(list, sinks.Followers()...)
 		fs.closers = append(fs.closers, sinks.Close)
+	}
+	if cfg.kafka.relayURL != "" {
+		r, err := relay.New(relay.Config{URL: cfg.kafka.relayURL, CookieName: cfg.collector.Cookie.Name,
+			DropCookies: []string{web.SessionCookie}, Logger: log}, st, fopts)
+		if err != nil {
+			return err
+		}
+		list = append(list, r.Follower())
 	}
 	if len(list) == 0 {
 		return nil

@@ -195,3 +195,83 @@ func TestServeKafkaResumesAfterKill(t *testing.T) {
 		}
 	}
 }
+
+// plowbox relaying to a second plowbox acting as the upstream collector: the same events
+// arrive upstream with the tracker's IP address, user agent, referer and network user
+// id, and without plowbox's own credentials.
+func TestServeRelay(t *testing.T) {
+	up := startPlowbox(t, "", "--auth", "none", "--event-log=false")
+	p := startPlowbox(t, "", "--auth", "none", "--event-log=false", "--relay-url", up.URL)
+	send := func(method, path, body string, header map[string]string) {
+		t.Helper()
+		req, err := http.NewRequest(method, p.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %d", method, path, resp.StatusCode)
+		}
+	}
+	ids := []string{newUUID(), newUUID(), newUUID(), newUUID()}
+	headers := map[string]string{"User-Agent": "Mozilla/5.0 (relay test)", "Referer": "https://shop.example/cart",
+		"X-Forwarded-For": "203.0.113.7", "X-Custom": "kept", "Authorization": "Basic c2VjcmV0OnNlY3JldA==",
+		"Cookie": "plowbox_session=secret-session; other=1"}
+	send(http.MethodGet, "/i?e=pv&p=web&tv=relay&aid=shop&eid="+ids[0]+"&url=https%3A%2F%2Fshop.example%2F", "", headers)
+	send(http.MethodGet, "/i?e=se&p=web&tv=relay&aid=shop&se_ca=cart&se_ac=add&eid="+ids[1], "", headers)
+	headers["Content-Type"] = "application/json; charset=UTF-8"
+	send(http.MethodPost, "/com.snowplowanalytics.snowplow/tp2", `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[`+
+		`{"e":"pv","p":"web","tv":"relay","aid":"shop","eid":"`+ids[2]+`"},{"e":"se","p":"web","tv":"relay","se_ca":"c","se_ac":"a","eid":"`+ids[3]+`"}]}`, headers)
+
+	var waited struct {
+		Matched int `json:"matched"`
+	}
+	up.getJSON(t, "/plowbox/api/wait?q=v_tracker:relay&n=4&timeout=30s", &waited)
+	var mine, theirs []goodEvent
+	p.getJSON(t, "/micro/good", &mine)
+	up.getJSON(t, "/micro/good", &theirs)
+	byID := func(evs []goodEvent) map[string]map[string]any {
+		m := map[string]map[string]any{}
+		for _, e := range evs {
+			m[e.Event["event_id"].(string)] = e.Event
+		}
+		return m
+	}
+	a, b := byID(mine), byID(theirs)
+	if len(b) != 4 {
+		t.Fatalf("upstream has %d events, want 4", len(b))
+	}
+	for _, id := range ids {
+		for _, f := range []string{"event", "app_id", "user_ipaddress", "useragent", "page_referrer", "page_url", "network_userid", "se_category", "se_action"} {
+			if a[id][f] != b[id][f] {
+				t.Errorf("event %s: %s is %v here, %v upstream", id, f, a[id][f], b[id][f])
+			}
+		}
+	}
+	if b[ids[0]]["user_ipaddress"] != "203.0.113.7" {
+		t.Errorf("upstream recorded IP %v", b[ids[0]]["user_ipaddress"])
+	}
+	var hits struct {
+		Hits []struct {
+			Seq uint64 `json:"seq"`
+		} `json:"hits"`
+	}
+	up.getJSON(t, "/plowbox/api/search?q=event_id:"+ids[0], &hits)
+	if len(hits.Hits) != 1 {
+		t.Fatalf("upstream search: %+v", hits)
+	}
+	_, rec := up.get(t, "/plowbox/api/records/"+strconv.FormatUint(hits.Hits[0].Seq, 10))
+	if !strings.Contains(rec, "X-Custom: kept") || !strings.Contains(rec, "other=1") {
+		t.Errorf("the tracker's headers did not reach upstream: %s", rec)
+	}
+	if strings.Contains(rec, "secret") || strings.Contains(rec, "Authorization") {
+		t.Errorf("plowbox's credentials reached upstream: %s", rec)
+	}
+}
