@@ -33,13 +33,14 @@ const (
 	fieldFailURI  = "failure_schemas" // schemas named by the bad row's failure
 	fieldPayload  = "payload"         // the collector payload's querystring and body, as text
 	fieldGeo      = "geo_location"    // "lat,lon" as in the lossy JSON
+	fieldSource   = "source"          // collector, or tap for records read from a pipeline's topics
 	fieldName     = "event_name"      // used in facets
 	maxTermBytes  = 8191              // longer keyword values are truncated (Mini's limit)
 	maxTokenBytes = 255               // longer free-text words are truncated
 	maxDocFields  = 1000              // entity fields indexed per record; the rest are left out
 	maxTextBytes  = 64 << 10          // free text indexed per record
 	maxFailMsgs   = 16 << 10          // bad-row message text indexed per record
-	formatVersion = "1"               // bump when documents change shape: the index is rebuilt
+	formatVersion = "2"               // bump when documents change shape: the index is rebuilt
 )
 
 // colType is how an atomic lossy-JSON column is indexed.
@@ -154,7 +155,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	add(fieldSeq, mapping.NewNumericFieldMapping())
 	add(fieldTime, mapping.NewDateTimeFieldMapping())
 	add(fieldFailTime, mapping.NewDateTimeFieldMapping())
-	for _, name := range []string{fieldKind, fieldSchema, fieldContexts, fieldBadType, fieldFailURI, fieldGeo} {
+	for _, name := range []string{fieldKind, fieldSchema, fieldContexts, fieldBadType, fieldFailURI, fieldGeo, fieldSource} {
 		add(name, keyword())
 	}
 	for _, name := range []string{fieldText, fieldFailMsg, fieldPayload} {

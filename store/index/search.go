@@ -400,6 +400,7 @@ func complexColumn(name string) bool {
 // keywordFields are the fields beside the atomic columns that hold keywords.
 var keywordFields = map[string]bool{
 	fieldKind: true, fieldSchema: true, fieldContexts: true, fieldBadType: true, fieldFailURI: true, fieldGeo: true,
+	fieldSource: true,
 }
 
 // filterQuery turns a Micro filter into a query: an exact case-insensitive match of any of
@@ -528,7 +529,7 @@ func facetable(field string) bool {
 	if c := columnsByName[field]; c != nil {
 		return true
 	}
-	return field == fieldKind || field == fieldSchema || field == fieldBadType
+	return field == fieldKind || field == fieldSchema || field == fieldBadType || field == fieldSource
 }
 
 // encodeCursor renders the sort values of a hit as an opaque cursor.

@@ -146,6 +146,10 @@ func (p *producer) deliver(ctx context.Context, recs []*store.Record) (int, erro
 	owner := make([]int, 0, len(recs)) // the index in recs of each message's record
 	prev := p.prev
 	for i, r := range recs {
+		if r.Tapped() { // it came from a pipeline's topic: never write it back
+			prev = r
+			continue
+		}
 		m, err := p.msg(r, prev)
 		if err != nil {
 			return p.done(recs, i), err

@@ -103,7 +103,7 @@ func (r *Relay) deliver(ctx context.Context, recs []*store.Record) (int, error) 
 		if err != nil {
 			return r.done(recs, i), err
 		}
-		if !first || rec.Payload == nil {
+		if !first || rec.Payload == nil || rec.Tapped() { // tapped records came from upstream
 			continue
 		}
 		if err := r.forward(ctx, rec.Payload); err != nil {
