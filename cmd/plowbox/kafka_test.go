@@ -275,3 +275,41 @@ func TestServeRelay(t *testing.T) {
 		t.Errorf("plowbox's credentials reached upstream: %s", rec)
 	}
 }
+
+// A topic of enriched TSV lines (written by another plowbox's sink, as Enrich would) and
+// one of bad rows, tapped: searchable as source:tap in the explorer, the query API and
+// the Micro API.
+func TestServeTap(t *testing.T) {
+	c := startKafka(t, 0, "")
+	pipeline := startPlowbox(t, "", kafkaArgs(c.ListenAddrs())...)
+	ids := []string{newUUID(), newUUID()}
+	for _, id := range ids {
+		sendPageView(t, pipeline, id)
+	}
+	pipeline.get(t, "/i?e=zz&p=web&tv=kafka-test") // a bad row
+	readTopic(t, c.ListenAddrs(), "bad").until(t, 1, 20*time.Second)
+	readTopic(t, c.ListenAddrs(), "good").until(t, 2, 20*time.Second)
+
+	qa := startPlowbox(t, "", "--auth", "none", "--event-log=false", "--tap-kafka-brokers", strings.Join(c.ListenAddrs(), ","),
+		"--tap-good-topic", "good", "--tap-bad-topic", "bad", "--tap-from-start")
+	var waited struct {
+		Matched int `json:"matched"`
+	}
+	qa.getJSON(t, "/plowbox/api/wait?q=source:tap&n=3&timeout=30s", &waited)
+	if waited.Matched != 3 {
+		t.Fatalf("%d tapped records, want 3", waited.Matched)
+	}
+	var good []goodEvent
+	qa.getJSON(t, "/micro/good", &good)
+	if len(good) != 2 || (good[0].Event["event_id"] != ids[0] && good[0].Event["event_id"] != ids[1]) {
+		t.Errorf("/micro/good of the tapping plowbox: %+v", good)
+	}
+	status, page := qa.get(t, "/micro/ui/events?q=source:tap")
+	if status != http.StatusOK || !strings.Contains(page, "<strong>2</strong> records") {
+		t.Errorf("explorer: %d, no 2 tapped records in %.2000s", status, page)
+	}
+	_, metrics := qa.get(t, "/metrics")
+	if !strings.Contains(metrics, `plowbox_tap_messages_total{result="stored"} 3`) {
+		t.Errorf("/metrics has no 3 stored tap messages")
+	}
+}
