@@ -26,7 +26,7 @@ func kafkaArgs(brokers []string) []string {
 }
 
 // startKafka starts a kfake cluster on port (0 for any) keeping its data in dir.
-func startKafka(t *testing.T, port int, dir string) *kfake.Cluster {
+func startKafka(t testing.TB, port int, dir string) *kfake.Cluster {
 	t.Helper()
 	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.SeedTopics(2, kafkaTopics...)}
 	if port != 0 {
@@ -156,8 +156,7 @@ func TestServeKafkaSinks(t *testing.T) {
 }
 
 // plowbox kill -9'd while its sinks lag behind a broker that is down resumes from their
-// cursors: after restarts every acknowledged event is in the topic, the ones delivered
-// before the crash once.
+// cursors: after restarts every acknowledged event is in the topic.
 func TestServeKafkaResumesAfterKill(t *testing.T) {
 	kdir := t.TempDir()
 	c := startKafka(t, 0, kdir)
@@ -184,8 +183,10 @@ func TestServeKafkaResumesAfterKill(t *testing.T) {
 	startKafka(t, port, kdir)
 	startPlowbox(t, p.Data, kafkaArgs(brokers)...)
 	got := eventIDs(t, readTopic(t, brokers, "good").until(t, len(before)+len(during), 30*time.Second))
+	// What was delivered in the last second before the crash may go out again: cursors
+	// are saved once a second under load (follow.Options.SaveEvery).
 	for _, id := range before {
-		if got[id] != 1 {
+		if got[id] < 1 || got[id] > 2 {
 			t.Errorf("event %s, delivered before the crash: %d copies", id, got[id])
 		}
 	}

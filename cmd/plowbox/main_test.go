@@ -51,7 +51,7 @@ type instance struct {
 
 // startPlowbox runs plowbox serve on a free loopback port with the data directory data
 // (a fresh one when ""), waits for its startup line and stops it when the test ends.
-func startPlowbox(t *testing.T, data string, args ...string) *instance {
+func startPlowbox(t testing.TB, data string, args ...string) *instance {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()

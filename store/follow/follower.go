@@ -1,7 +1,7 @@
 // Package follow runs followers of the store's log: each one ships the records committed
 // after its cursor somewhere else (a Kafka topic, an upstream collector), in order, at
-// least once, and persists its cursor in the store's settings only once the destination
-// has acknowledged. The store is the outbox: a destination that is down grows the
+// least once, and persists its cursor in the store's settings (once a second at most)
+// only once the destination has acknowledged. The store is the outbox: a destination that is down grows the
 // follower's lag and never blocks or fails the collector.
 package follow
 
@@ -47,6 +47,11 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the wait before a retry, which doubles after each
 	// failure in a row; 0 means 100 ms and 30 s.
 	MinBackoff, MaxBackoff time.Duration
+	// SaveEvery is how often the cursor is written to disk when it moved; 0 means 1 s.
+	// Each write is a durable bbolt transaction, which the store's writer would wait for
+	// if every delivery made one. After a crash, what was delivered since the last save
+	// is delivered again (at least once); a graceful stop saves the cursor.
+	SaveEvery time.Duration
 	// FromStart makes a follower that has no cursor yet deliver every stored record;
 	// otherwise it starts after the newest record at its creation.
 	FromStart bool
@@ -71,6 +76,7 @@ type Follower struct {
 	logger  *slog.Logger
 
 	cursor                       atomic.Uint64 // every record up to it is delivered
+	saved                        uint64        // the cursor on disk; owned by run
 	delivered, retried, failures atomic.Uint64
 	lastErr                      atomic.Pointer[string]
 	progress                     atomic.Pointer[chan struct{}]
@@ -92,6 +98,9 @@ func New(name string, log Log, deliver Deliver, opts Options) (*Follower, error)
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Second
 	}
+	if opts.SaveEvery <= 0 {
+		opts.SaveEvery = time.Second
+	}
 	f := &Follower{name: name, log: log, deliver: deliver, opts: opts, logger: opts.Logger}
 	if f.logger == nil {
 		f.logger = slog.Default()
@@ -105,6 +114,7 @@ func New(name string, log Log, deliver Deliver, opts Options) (*Follower, error)
 	switch {
 	case ok && len(v) == 8:
 		f.cursor.Store(binary.BigEndian.Uint64(v))
+		f.saved = f.cursor.Load()
 	case ok:
 		return nil, fmt.Errorf("follower %s: cursor setting has %d bytes, want 8", name, len(v))
 	case !opts.FromStart:
@@ -159,7 +169,18 @@ func (f *Follower) save(seq uint64) error {
 		return fmt.Errorf("follower %s: save cursor %d: %w", f.name, seq, err)
 	}
 	f.cursor.Store(seq)
+	f.saved = seq
 	return nil
+}
+
+// saveDue persists the cursor when it moved since the last save.
+func (f *Follower) saveDue() {
+	if c := f.cursor.Load(); c != f.saved {
+		if err := f.save(c); err != nil {
+			// Delivered but not on disk: after a restart it goes out again.
+			f.logger.Error("follower", "name", f.name, "err", err)
+		}
+	}
 }
 
 // Run delivers records until ctx is done; it returns ctx's error. Run may be called once.
@@ -170,6 +191,9 @@ func (f *Follower) Run(ctx context.Context) error {
 }
 
 func (f *Follower) run(ctx context.Context) error {
+	defer f.saveDue()
+	tick := time.NewTicker(f.opts.SaveEvery)
+	defer tick.Stop()
 	backoff := time.Duration(0)
 	var pending []*store.Record // records a failed delivery left, retried first
 	for {
@@ -188,9 +212,16 @@ func (f *Follower) run(ctx context.Context) error {
 				continue
 			}
 		}
+		select {
+		case <-tick.C:
+			f.saveDue()
+		default:
+		}
 		if len(recs) == 0 {
 			select {
 			case <-changed:
+			case <-tick.C:
+				f.saveDue()
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -202,11 +233,7 @@ func (f *Follower) run(ctx context.Context) error {
 		n, err := f.deliver(ctx, recs)
 		n = min(max(n, 0), len(recs))
 		if n > 0 {
-			if serr := f.save(recs[n-1].Seq); serr != nil {
-				// The records are delivered but the cursor is not on disk: after a
-				// restart they go out again (at least once).
-				f.logger.Error("follower", "name", f.name, "err", serr)
-			}
+			f.cursor.Store(recs[n-1].Seq)
 			f.delivered.Add(uint64(n))
 		}
 		pending = recs[n:]
