@@ -13,11 +13,14 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/plowbox/plowbox/internal/controlplane"
+	"github.com/plowbox/plowbox/internal/options"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/follow"
 	"github.com/plowbox/plowbox/store/kafka"
 	"github.com/plowbox/plowbox/store/relay"
-	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/auth"
+	controlapi "github.com/plowbox/plowbox/web/controlplane"
 )
 
 // kafkaConfig is what plowbox serve can be told about Kafka and the other followers of
@@ -36,29 +39,29 @@ type kafkaConfig struct {
 }
 
 // kafkaOptions is the table of the Kafka options of plowbox serve.
-func kafkaOptions(c *kafkaConfig) []option {
-	return []option{
-		{name: "kafka-brokers", usage: "Kafka seed brokers host:port (comma-separated) for the --kafka-*-topic sinks", value: list(&c.conn.Brokers)},
-		{name: "kafka-raw-topic", usage: "write every collector payload to this topic as Snowplow's Thrift CollectorPayload, for a real Snowplow Enrich; empty for none", value: str(&c.rawTopic, "")},
-		{name: "kafka-good-topic", usage: "write every good event to this topic as its enriched TSV line; empty for none", value: str(&c.goodTopic, "")},
-		{name: "kafka-bad-topic", usage: "write every bad row to this topic as its self-describing JSON; empty for none", value: str(&c.badTopic, "")},
-		{name: "kafka-raw-partition-by-ip", usage: "key raw payloads by IP address (the collector's useIpAddressAsPartitionKey) instead of a random UUID", value: boolean(&c.rawKeyByIP, false)},
-		{name: "kafka-good-partition-key", usage: "key enriched events by this atomic field (app_id, event_id, domain_userid, …: Enrich's partitionKey) instead of a random UUID", value: str(&c.goodKeyField, "")},
-		{name: "sinks-from-start", usage: "a Kafka sink or relay started for the first time sends every stored record, not only new ones", value: boolean(&c.fromStart, false)},
-		{name: "relay-url", usage: "forward every collector request, as received, to the upstream Snowplow collector at this base URL (durable, ordered, retried); empty for none", value: str(&c.relayURL, "")},
-		{name: "tap-kafka-brokers", usage: "Kafka seed brokers host:port (comma-separated) of a running pipeline to tap (--tap-good-topic, --tap-bad-topic); TLS and SASL as --kafka-*", value: list(&c.tapBrokers)},
-		{name: "tap-good-topic", usage: "read a pipeline's enriched TSV topic into the store, each record marked source:tap; empty for none", value: str(&c.tapGood, "")},
-		{name: "tap-bad-topic", usage: "read a pipeline's bad-row topic into the store, each record marked source:tap; empty for none", value: str(&c.tapBad, "")},
-		{name: "tap-sample", usage: "share of the tapped messages kept, in (0, 1]", value: fraction(&c.tapSample, 1)},
-		{name: "tap-group", usage: "consumer group of the tap; a new group starts with the newest messages", value: str(&c.tapGroup, "plowbox-tap")},
-		{name: "tap-from-start", usage: "a new tap group starts with the oldest messages of the topics", value: boolean(&c.tapFromStart, false)},
-		{name: "kafka-tls", usage: "connect to Kafka over TLS", value: boolean(&c.conn.TLS, false)},
-		{name: "kafka-tls-ca", usage: "PEM file of the CAs that sign the brokers' certificates; empty for the system's", value: str(&c.conn.CAFile, "")},
-		{name: "kafka-tls-cert", usage: "PEM client certificate for Kafka (with --kafka-tls-key)", value: str(&c.conn.CertFile, "")},
-		{name: "kafka-tls-key", usage: "PEM key of --kafka-tls-cert", value: str(&c.conn.KeyFile, "")},
-		{name: "kafka-sasl", usage: "SASL mechanism: plain, scram-sha-256 or scram-sha-512; empty for none", value: enum(&c.conn.SASL, "", kafka.SASLMechanisms...)},
-		{name: "kafka-user", usage: "SASL user name", value: str(&c.conn.User, "")},
-		{name: "kafka-password", usage: "SASL password", value: str(&c.conn.Password, "")},
+func kafkaOptions(c *kafkaConfig) []options.Option {
+	return []options.Option{
+		{Name: "kafka-brokers", Usage: "Kafka seed brokers host:port (comma-separated) for the --kafka-*-topic sinks", Value: options.List(&c.conn.Brokers)},
+		{Name: "kafka-raw-topic", Usage: "write every collector payload to this topic as Snowplow's Thrift CollectorPayload, for a real Snowplow Enrich; empty for none", Value: options.String(&c.rawTopic, "")},
+		{Name: "kafka-good-topic", Usage: "write every good event to this topic as its enriched TSV line; empty for none", Value: options.String(&c.goodTopic, "")},
+		{Name: "kafka-bad-topic", Usage: "write every bad row to this topic as its self-describing JSON; empty for none", Value: options.String(&c.badTopic, "")},
+		{Name: "kafka-raw-partition-by-ip", Usage: "key raw payloads by IP address (the collector's useIpAddressAsPartitionKey) instead of a random UUID", Value: options.Bool(&c.rawKeyByIP, false)},
+		{Name: "kafka-good-partition-key", Usage: "key enriched events by this atomic field (app_id, event_id, domain_userid, …: Enrich's partitionKey) instead of a random UUID", Value: options.String(&c.goodKeyField, "")},
+		{Name: "sinks-from-start", Usage: "a Kafka sink or relay started for the first time sends every stored record, not only new ones", Value: options.Bool(&c.fromStart, false)},
+		{Name: "relay-url", Usage: "forward every collector request, as received, to the upstream Snowplow collector at this base URL (durable, ordered, retried); empty for none", Value: options.String(&c.relayURL, "")},
+		{Name: "tap-kafka-brokers", Usage: "Kafka seed brokers host:port (comma-separated) of a running pipeline to tap (--tap-good-topic, --tap-bad-topic); TLS and SASL as --kafka-*", Value: options.List(&c.tapBrokers)},
+		{Name: "tap-good-topic", Usage: "read a pipeline's enriched TSV topic into the store, each record marked source:tap; empty for none", Value: options.String(&c.tapGood, "")},
+		{Name: "tap-bad-topic", Usage: "read a pipeline's bad-row topic into the store, each record marked source:tap; empty for none", Value: options.String(&c.tapBad, "")},
+		{Name: "tap-sample", Usage: "share of the tapped messages kept, in (0, 1]", Value: fraction(&c.tapSample, 1)},
+		{Name: "tap-group", Usage: "consumer group of the tap; a new group starts with the newest messages", Value: options.String(&c.tapGroup, "plowbox-tap")},
+		{Name: "tap-from-start", Usage: "a new tap group starts with the oldest messages of the topics", Value: options.Bool(&c.tapFromStart, false)},
+		{Name: "kafka-tls", Usage: "connect to Kafka over TLS", Value: options.Bool(&c.conn.TLS, false)},
+		{Name: "kafka-tls-ca", Usage: "PEM file of the CAs that sign the brokers' certificates; empty for the system's", Value: options.String(&c.conn.CAFile, "")},
+		{Name: "kafka-tls-cert", Usage: "PEM client certificate for Kafka (with --kafka-tls-key)", Value: options.String(&c.conn.CertFile, "")},
+		{Name: "kafka-tls-key", Usage: "PEM key of --kafka-tls-cert", Value: options.String(&c.conn.KeyFile, "")},
+		{Name: "kafka-sasl", Usage: "SASL mechanism: plain, scram-sha-256 or scram-sha-512; empty for none", Value: options.Enum(&c.conn.SASL, "", kafka.SASLMechanisms...)},
+		{Name: "kafka-user", Usage: "SASL user name", Value: options.String(&c.conn.User, "")},
+		{Name: "kafka-password", Usage: "SASL password", Value: options.String(&c.conn.Password, "")},
 	}
 }
 
@@ -90,9 +93,9 @@ func (fs *followers) hold() uint64 {
 
 // start opens the configured followers of st and the tap, and runs them until
 // stopFollowers. It registers their metrics on met and their status on rt.
-func (fs *followers) start(cfg serveConfig, st *store.Store, met *metrics, rt *plane, log *slog.Logger) error {
+func (fs *followers) start(cfg serveConfig, st *store.Store, reg *prometheus.Registry, control *controlplane.Controller, log *slog.Logger) error {
 	fs.st = st
-	rt.followerStatus = fs.status
+	control.WatchFollowers(fs.status)
 	fopts := follow.Options{Logger: log, FromStart: cfg.kafka.fromStart}
 	var list []*follow.Follower
 	if cfg.kafka.sinksOn() {
@@ -108,13 +111,13 @@ func (fs *followers) start(cfg serveConfig, st *store.Store, met *metrics, rt *p
 	}
 	if cfg.kafka.relayURL != "" {
 		r, err := relay.New(relay.Config{URL: cfg.kafka.relayURL, CookieName: cfg.collector.Cookie.Name,
-			DropCookies: []string{web.SessionCookie}, Logger: log}, st, fopts)
+			DropCookies: []string{auth.SessionCookie}, Logger: log}, st, fopts)
 		if err != nil {
 			return err
 		}
 		list = append(list, r.Follower())
 	}
-	if err := fs.startTap(cfg, st, met, log); err != nil {
+	if err := fs.startTap(cfg, st, reg, log); err != nil {
 		return err
 	}
 	if len(list) == 0 {
@@ -133,12 +136,12 @@ func (fs *followers) start(cfg serveConfig, st *store.Store, met *metrics, rt *p
 		}()
 		log.Info("follower started", "name", f.Name(), "cursor", f.Cursor(), "lag", f.Lag())
 	}
-	met.watchFollowers(list, st)
+	watchFollowers(reg, list, st)
 	return nil
 }
 
 // startTap starts the tap when a tap topic is configured.
-func (fs *followers) startTap(cfg serveConfig, st *store.Store, met *metrics, log *slog.Logger) error {
+func (fs *followers) startTap(cfg serveConfig, st *store.Store, reg *prometheus.Registry, log *slog.Logger) error {
 	k := cfg.kafka
 	if k.tapGood == "" && k.tapBad == "" {
 		return nil
@@ -170,7 +173,7 @@ func (fs *followers) startTap(cfg serveConfig, st *store.Store, met *metrics, lo
 		{"invalid", func(s kafka.TapStats) uint64 { return s.Invalid }},
 		{"store_error", func(s kafka.TapStats) uint64 { return s.Failed }},
 	} {
-		met.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "plowbox_tap_messages_total",
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "plowbox_tap_messages_total",
 			Help:        "Messages the tap read from a pipeline's topics, by result: read (all), stored (after sampling), invalid (skipped), store_error.",
 			ConstLabels: prometheus.Labels{"result": r.result}}, func() float64 { return float64(r.get(tap.Stats())) }))
 	}
@@ -195,11 +198,11 @@ func (fs *followers) stopFollowers() {
 
 // status is one component per follower for /control-plane/status. A follower that
 // cannot deliver is shown unhealthy, but plowbox keeps collecting: its lag grows.
-func (fs *followers) status() []web.ComponentStatus {
-	var out []web.ComponentStatus
+func (fs *followers) status() []controlapi.ComponentStatus {
+	var out []controlapi.ComponentStatus
 	if fs.tap != nil {
 		s := fs.tap.Stats()
-		out = append(out, web.ComponentStatus{Name: "tap", Healthy: true,
+		out = append(out, controlapi.ComponentStatus{Name: "tap", Healthy: true,
 			Detail: fmt.Sprintf("%d messages read, %d stored, %d invalid, %d store errors", s.Read, s.Stored, s.Invalid, s.Failed)})
 	}
 	l := fs.list.Load()
@@ -209,7 +212,7 @@ func (fs *followers) status() []web.ComponentStatus {
 	dropped := fs.st.RetentionStats().Dropped
 	for _, f := range *l {
 		s := f.Stats()
-		c := web.ComponentStatus{Name: "follower:" + f.Name(), Healthy: s.LastError == "",
+		c := controlapi.ComponentStatus{Name: "follower:" + f.Name(), Healthy: s.LastError == "",
 			Detail: "lag " + strconv.FormatUint(f.Lag(), 10) + " records, " + strconv.FormatUint(s.Delivered, 10) + " delivered"}
 		if s.LastError != "" {
 			c.Detail += "; failing: " + s.LastError
@@ -223,10 +226,10 @@ func (fs *followers) status() []web.ComponentStatus {
 }
 
 // watchFollowers exposes each follower's lag and counters.
-func (m *metrics) watchFollowers(list []*follow.Follower, st *store.Store) {
+func watchFollowers(reg *prometheus.Registry, list []*follow.Follower, st *store.Store) {
 	for _, f := range list {
 		l := prometheus.Labels{"follower": f.Name()}
-		m.reg.MustRegister(
+		reg.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plowbox_follower_lag_records", ConstLabels: l,
 				Help: "Committed records the follower (Kafka sink, relay) has not delivered yet."},
 				func() float64 { return float64(f.Lag()) }),
@@ -241,7 +244,7 @@ func (m *metrics) watchFollowers(list []*follow.Follower, st *store.Store) {
 				func() float64 { return float64(f.Stats().Failures) }),
 		)
 	}
-	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "plowbox_retention_dropped_undelivered_records_total",
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "plowbox_retention_dropped_undelivered_records_total",
 		Help: "Records the disk cap (--retention-bytes) deleted before every follower had delivered them."},
 		func() float64 { return float64(st.RetentionStats().Dropped) }))
 }
