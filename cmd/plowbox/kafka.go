@@ -19,7 +19,9 @@ import (
 	"github.com/plowbox/plowbox/store/follow"
 	"github.com/plowbox/plowbox/store/kafka"
 	"github.com/plowbox/plowbox/store/relay"
+	"github.com/plowbox/plowbox/ui"
 	"github.com/plowbox/plowbox/web/auth"
+	"github.com/plowbox/plowbox/web/explorer"
 	controlapi "github.com/plowbox/plowbox/web/controlplane"
 )
 
@@ -223,6 +225,18 @@ func (fs *followers) status() []controlapi.ComponentStatus {
 		out = append(out, c)
 	}
 	return out
+}
+
+// explorer adds the followers to the explorer's status page.
+func (fs *followers) explorer(o *explorer.Options) *explorer.Options {
+	o.Followers = func() []ui.FollowerRow {
+		var rows []ui.FollowerRow
+		for _, c := range fs.status() {
+			rows = append(rows, ui.FollowerRow{Name: c.Name, Detail: c.Detail, Healthy: c.Healthy})
+		}
+		return rows
+	}
+	return o
 }
 
 // watchFollowers exposes each follower's lag and counters.

@@ -146,6 +146,9 @@ func TestServeKafkaSinks(t *testing.T) {
 	if seen != 3 {
 		t.Errorf("status shows %d Kafka sinks, want 3: %+v", seen, status.Components)
 	}
+	if _, page := p.get(t, "/micro/ui/status"); !strings.Contains(page, "follower:kafka-raw") {
+		t.Errorf("the explorer's status page does not show the sinks")
+	}
 	_, metrics := p.get(t, "/metrics")
 	for _, want := range []string{`plowbox_follower_lag_records{follower="kafka-good"}`, `plowbox_follower_delivered_records_total{follower="kafka-raw"}`,
 		"plowbox_retention_dropped_undelivered_records_total 0"} {

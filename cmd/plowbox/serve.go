@@ -297,7 +297,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Control:   &controlapi.Options{Plane: control, TLS: front, Users: users, Version: version, EnrichmentsDir: control.EnrichmentsDir()},
 		Logger:    log,
 		Metrics:   met.Registry(),
-		UI:        uiOptions(st, ix, log),
+		UI:        fol.explorer(uiOptions(st, ix, log)),
 		Replay:    &queryapi.ReplayOptions{Store: st, Enricher: pipe.Enricher},
 		Index:     ix,
 	})
