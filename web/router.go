@@ -23,6 +23,7 @@ import (
 
 	"github.com/plowbox/plowbox/web/auth"
 	"github.com/plowbox/plowbox/web/controlplane"
+	"github.com/plowbox/plowbox/web/elasticsearch"
 	"github.com/plowbox/plowbox/web/explorer"
 	"github.com/plowbox/plowbox/web/httpkit"
 	"github.com/plowbox/plowbox/web/igluapi"
@@ -112,6 +113,7 @@ func newRouter(cfg Config) (*gin.Engine, http.Handler) {
 		collectorHandler = metrics.WrapCollector(cfg.Collector)
 	}
 	r.Use(httpkit.Recovery(cfg.Logger))
+	r.Use(elasticsearch.InspectorCredentials) // before the guard: Snowplow Inspector's prefix-less basic credentials, on /elasticsearch only
 
 	// require is the authentication every surface's routes need; nil under --auth none.
 	var require gin.HandlerFunc
@@ -146,6 +148,7 @@ func newRouter(cfg Config) (*gin.Engine, http.Handler) {
 	if cfg.UI != nil {
 		explorer.Mount(mg, *cfg.UI)
 	}
+	elasticsearch.Mount(r.Group("", behind()...), elasticsearch.Options{Searcher: searcher, Store: cfg.Store, Logger: cfg.Logger})
 	if cfg.Iglu != nil {
 		igluapi.Mount(r, mg, *cfg.Iglu, require)
 	}

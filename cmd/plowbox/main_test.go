@@ -84,6 +84,12 @@ func (p *instance) waitLog(t *testing.T, s string) string {
 // (a fresh one when ""), waits for its startup line and stops it when the test ends.
 func startPlowbox(t testing.TB, data string, args ...string) *instance {
 	t.Helper()
+	return startPlowboxEnv(t, data, nil, args...)
+}
+
+// startPlowboxEnv is startPlowbox with env added to the process environment.
+func startPlowboxEnv(t *testing.T, data string, env []string, args ...string) *instance {
+	t.Helper()
 	if data == "" {
 		data = t.TempDir()
 	}
@@ -94,7 +100,7 @@ func startPlowbox(t testing.TB, data string, args ...string) *instance {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	all := append([]string{"serve", "--addr", addr, "--data", data}, args...)
 	cmd := exec.Command(binary, all...)
-	cmd.Env = append(os.Environ(), "PLOWBOX_PASSWORD=", "PLOWBOX_IGLU_DIR="+igluCentral) // tests choose auth explicitly
+	cmd.Env = append(append(os.Environ(), "PLOWBOX_PASSWORD=", "PLOWBOX_IGLU_DIR="+igluCentral), env...) // tests choose auth explicitly
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ import (
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
 	"github.com/plowbox/plowbox/enrich/iglu"
+	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web"
 )
@@ -202,6 +203,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	}()
 	pruner.Start(ix)
 
+	cfg.iglu.snapshot = snapshot.New() // one copy, unpacked on first use, shared by reloads
 	resolver, validator, err := buildIglu(cfg.iglu, st, log, lookupEnv)
 	if err != nil {
 		return err
@@ -217,7 +219,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	}
 
 	loader := controlplane.EnrichmentLoader{AssetsDir: controlplane.AssetsDir(cfg.data), Validator: validator, Log: log}
-	list, err := loadEnrichments(cfg, loader, log)
+	list, warnings, err := loadEnrichments(cfg, loader, log)
 	if err != nil {
 		return err
 	}
@@ -256,6 +258,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 			return fresh.Repositories(""), nil
 		},
 		RegistryTimeout: cfg.iglu.timeout,
+		IgluOffline:     cfg.iglu.offline,
 		Store:           st,
 		Log:             log,
 		Pipeline:        pipe,
@@ -263,6 +266,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Validator:       validator,
 		Enrich:          ecfg,
 		Enrichments:     list,
+		Warnings:        warnings,
 		SuperKey:        superKey,
 		Loader:          loader,
 	})
@@ -364,17 +368,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 
 // loadEnrichments reads the enrichment configs at start: --enrichments, which must load,
 // or else the uploads of earlier runs in the data directory, if any. A broken config
-// stops plowbox rather than leaving it half-configured.
-func loadEnrichments(cfg serveConfig, loader controlplane.EnrichmentLoader, log *slog.Logger) ([]enrich.Enrichment, error) {
+// stops plowbox rather than leaving it half-configured; the warnings name the configs
+// left out, and why.
+func loadEnrichments(cfg serveConfig, loader controlplane.EnrichmentLoader, log *slog.Logger) ([]enrich.Enrichment, []string, error) {
 	if cfg.enrichmentsDir == "" {
 		return loader.LoadIfExists(enrichmentsDirOf(cfg))
 	}
-	list, err := loader.Load(cfg.enrichmentsDir, cfg.enrichmentsDir)
+	list, warnings, err := loader.Load(cfg.enrichmentsDir, cfg.enrichmentsDir)
 	if err != nil {
-		return nil, fmt.Errorf("enrichments: %w", err)
+		return nil, nil, fmt.Errorf("enrichments: %w", err)
 	}
 	log.Info("enrichments loaded", "dir", cfg.enrichmentsDir, "count", len(list))
-	return list, nil
+	return list, warnings, nil
 }
 
 // enrichmentsDirDefault is where uploaded enrichment configs go when --enrichments is not

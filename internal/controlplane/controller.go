@@ -23,6 +23,7 @@ import (
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
 	"github.com/plowbox/plowbox/enrich/iglu"
+	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
 	"github.com/plowbox/plowbox/internal/pipeline"
 	"github.com/plowbox/plowbox/store"
 	controlapi "github.com/plowbox/plowbox/web/controlplane"
@@ -45,6 +46,9 @@ type Config struct {
 	ConfiguredRepositories func() ([]iglu.Repository, error)
 	// RegistryTimeout bounds one schema request to a registry added at run time.
 	RegistryTimeout time.Duration
+	// IgluOffline leaves the registries added at run time out (--iglu-offline): no HTTP
+	// registry is asked.
+	IgluOffline bool
 
 	Store     *store.Store
 	Log       *slog.Logger
@@ -55,7 +59,9 @@ type Config struct {
 	// Enrichments.
 	Enrich      enrich.Config
 	Enrichments []enrich.Enrichment
-	SuperKey    string
+	// Warnings are what loading Enrichments said about the configs left out.
+	Warnings []string
+	SuperKey string
 	// Loader loads enrichment configs, as at start.
 	Loader EnrichmentLoader
 }
@@ -75,7 +81,8 @@ type Controller struct {
 
 	mu        sync.Mutex // serialises reloads and writes to the enrichments directory
 	list      []enrich.Enrichment
-	loadErr   string // the last refused reload, for status
+	warnings  []string // what loading list said about the configs left out
+	loadErr   string   // the last refused reload, for status
 	superKey  atomic.Pointer[string]
 	graceTime time.Duration // how long replaced enrichments stay open for events in flight
 }
@@ -88,7 +95,7 @@ const registriesKey = "iglu/registries"
 // through the control plane in earlier runs are put back into the resolver.
 func New(cfg Config) (*Controller, error) {
 	cp := &Controller{cfg: cfg, st: cfg.Store, log: cfg.Log, pipe: cfg.Pipeline,
-		list: cfg.Enrichments, started: time.Now(), graceTime: time.Minute}
+		list: cfg.Enrichments, warnings: cfg.Warnings, started: time.Now(), graceTime: time.Minute}
 	cp.superKey.Store(&cfg.SuperKey)
 	added, err := cp.addedRegistries()
 	if err != nil {
@@ -122,12 +129,12 @@ func (cp *Controller) Close() error {
 func (cp *Controller) EnrichmentsDir() string { return cp.cfg.EnrichmentsDir }
 
 // install puts list to work and closes the replaced enrichments once events in flight
-// are done with them.
-func (cp *Controller) install(list []enrich.Enrichment) {
+// are done with them; warnings are what loading list said about the configs left out.
+func (cp *Controller) install(list []enrich.Enrichment, warnings []string) {
 	cfg := cp.cfg.Enrich
 	cfg.Enrichments = list
 	old := cp.list
-	cp.list = list
+	cp.list, cp.warnings = list, warnings
 	cp.pipe.SetEnricher(enrich.New(cfg))
 	if len(old) > 0 {
 		time.AfterFunc(cp.graceTime, func() { enrichments.Close(old) })
@@ -136,13 +143,13 @@ func (cp *Controller) install(list []enrich.Enrichment) {
 
 // reloadEnrichments rebuilds the enrichments from their directory.
 func (cp *Controller) reloadEnrichments() error {
-	list, err := cp.cfg.Loader.LoadIfExists(cp.cfg.EnrichmentsDir)
+	list, warnings, err := cp.cfg.Loader.LoadIfExists(cp.cfg.EnrichmentsDir)
 	if err != nil {
 		cp.loadErr = err.Error()
 		return fmt.Errorf("%w: enrichments not reloaded, the running ones are kept: %v", controlapi.ErrInvalid, err)
 	}
 	cp.loadErr = ""
-	cp.install(list)
+	cp.install(list, warnings)
 	cp.log.Info("enrichments reloaded", "dir", cp.cfg.EnrichmentsDir, "count", len(list))
 	return nil
 }
@@ -169,8 +176,12 @@ func (cp *Controller) reloadResolver() error {
 }
 
 // repositories turns registries added through the control plane into repositories.
+// Under --iglu-offline they are not asked, as every HTTP registry.
 func (cp *Controller) repositories(regs []controlapi.Registry) []iglu.Repository {
 	var out []iglu.Repository
+	if cp.cfg.IgluOffline {
+		return nil
+	}
 	for _, r := range regs {
 		prefixes := r.VendorPrefixes
 		if prefixes == nil {
@@ -263,7 +274,7 @@ func (cp *Controller) PutEnrichment(ctx context.Context, name string, body []byt
 	if err := os.WriteFile(filepath.Join(stage, name), body, 0o600); err != nil {
 		return fmt.Errorf("stage enrichments: %w", err)
 	}
-	list, err := cp.cfg.Loader.Load(stage, dir)
+	list, warnings, err := cp.cfg.Loader.Load(stage, dir)
 	if err != nil {
 		return fmt.Errorf("%w: %v", controlapi.ErrInvalid, err)
 	}
@@ -272,7 +283,7 @@ func (cp *Controller) PutEnrichment(ctx context.Context, name string, body []byt
 		return err
 	}
 	cp.loadErr = ""
-	cp.install(list)
+	cp.install(list, warnings)
 	cp.log.Info("enrichment config uploaded", "file", filepath.Join(dir, name), "count", len(list))
 	return nil
 }
@@ -337,7 +348,7 @@ func (cp *Controller) Enrichments() []controlapi.EnrichmentStatus {
 	for _, e := range cp.list {
 		running[e.Info().SchemaKey] = true
 	}
-	loadErr := cp.loadErr
+	loadErr, warnings := cp.loadErr, cp.warnings
 	cp.mu.Unlock()
 	dir := cp.cfg.EnrichmentsDir
 	entries, _ := os.ReadDir(dir)
@@ -361,9 +372,11 @@ func (cp *Controller) Enrichments() []controlapi.EnrichmentStatus {
 			}
 			s.Schema = env.Schema
 			s.Enabled = env.Data.Enabled == nil || *env.Data.Enabled
-			switch {
+			switch lacking := lacksData(warnings, de.Name()); {
 			case !s.Enabled:
 				s.Status = "disabled"
+			case lacking != "":
+				s.Status = "lacks data: " + lacking
 			case s.Status == "running" && !running[env.Schema] && !strings.Contains(env.Schema, "/enrichments/"):
 				s.Status = "not run (plowbox does not run this enrichment yet)"
 			}
@@ -389,9 +402,15 @@ func (cp *Controller) Registries() []controlapi.Registry {
 		if u, ok := r.(interface{ URI() string }); ok {
 			reg.URI = u.URI()
 		}
+		snap, isSnapshot := r.(*snapshot.Repository)
 		switch {
 		case r.Name() == cp.cfg.BuiltinRepository:
 			reg.Source = "built-in"
+		case isSnapshot:
+			reg.URI, reg.Source = snapshot.ConnectionPath, "built-in snapshot"
+			if info, err := snap.Snapshot().Info(); err == nil {
+				reg.Source += " of " + info.Date
+			}
 		case isAdded[r.Name()]:
 			reg.Source = "control-plane"
 		}
@@ -442,6 +461,12 @@ func (cp *Controller) Status(ctx context.Context) controlapi.Status {
 		enrErr = errors.New("last reload refused: " + loadErr)
 	}
 	add("enrichments", enrErr, fmt.Sprintf("%d running", n))
+	for _, e := range cp.Enrichments() {
+		if reason, ok := strings.CutPrefix(e.Status, "lacks data: "); ok {
+			// Shown, but plowbox works on without the enrichment, as without a registry.
+			s.Components = append(s.Components, controlapi.ComponentStatus{Name: "enrichment:" + e.File, Healthy: false, Detail: "lacks data: " + reason})
+		}
+	}
 	c := cp.st.Counts()
 	s.Counts = controlapi.StatusCounts{Good: c.Good, Incomplete: c.Incomplete, Bad: c.Bad}
 	if size, err := cp.st.Size(); err == nil {
