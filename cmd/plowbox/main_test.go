@@ -88,7 +88,7 @@ func startPlowbox(t testing.TB, data string, args ...string) *instance {
 }
 
 // startPlowboxEnv is startPlowbox with env added to the process environment.
-func startPlowboxEnv(t *testing.T, data string, env []string, args ...string) *instance {
+func startPlowboxEnv(t testing.TB, data string, env []string, args ...string) *instance {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()
