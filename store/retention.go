@@ -49,6 +49,12 @@ type Retention struct {
 	// FreeBytes measures the free space of a directory's file system for MinFreeBytes;
 	// nil means FreeDiskBytes.
 	FreeBytes func(dir string) (int64, error)
+	// Hold, when set, returns the lowest sequence that some follower (a Kafka sink, the
+	// relay) has not delivered yet, math.MaxUint64 when none lags. MaxAge and MaxRecords
+	// keep the records from it on; MaxBytes deletes them anyway, because the disk is full,
+	// and counts them in RetentionStats.Dropped. It is called on the writer goroutine:
+	// keep it to reading atomics.
+	Hold func() uint64
 }
 
 // enabled reports whether any limit is set.
@@ -62,6 +68,7 @@ type RetentionStats struct {
 	BySize   uint64 // … to keep within MaxBytes
 	Payloads uint64 // collector payloads deleted with their last record
 	Replaced uint64 // bad rows replaced by their replay
+	Dropped  uint64 // records MaxBytes deleted before every follower had delivered them (Retention.Hold)
 	Passes   uint64 // deletion transactions committed
 	// Compacted is the number of bytes compaction gave back to the file system at Open.
 	Compacted int64
@@ -100,7 +107,7 @@ type retention struct {
 	extra                                   atomic.Int64
 	disk                                    atomic.Int64 // file bytes + free disk bytes - MinFreeBytes; 0 when unknown
 	deleted, byAge, byCount, bySize, passes atomic.Uint64
-	payloads, replaced                      atomic.Uint64
+	payloads, replaced, dropped             atomic.Uint64
 	compacted                               atomic.Int64
 	last                                    atomic.Int64 // unix nanoseconds
 
@@ -132,6 +139,7 @@ type plan struct {
 	cutoff       time.Time // records whose payload arrived before; zero for none
 	extraRecords int       // records over MaxRecords
 	extraBytes   int64     // bytes over the low mark
+	hold         uint64    // age and count retention keep records from this sequence on
 }
 
 func (p plan) empty() bool { return p.cutoff.IsZero() && p.extraRecords <= 0 && p.extraBytes <= 0 }
@@ -157,7 +165,7 @@ func (s *Store) checkRetention(asked bool) {
 		r.pruning = true
 		return
 	}
-	if r.cfg.MaxRecords > 0 {
+	if r.cfg.MaxRecords > 0 && !s.held() {
 		if c := s.meta.counts; c.Good+c.Bad > r.cfg.MaxRecords {
 			r.pruning = true
 			return
@@ -174,7 +182,10 @@ func (s *Store) checkRetention(asked bool) {
 // makePlan decides what the next deletion transaction deletes.
 func (s *Store) makePlan() (plan, error) {
 	r := &s.ret
-	var p plan
+	p := plan{hold: math.MaxUint64}
+	if r.cfg.Hold != nil {
+		p.hold = r.cfg.Hold()
+	}
 	if r.cfg.MaxAge > 0 {
 		cutoff := r.now().Add(-r.cfg.MaxAge)
 		t, ok, err := s.Oldest()
@@ -260,6 +271,11 @@ func (s *Store) pruneStep(chunk int) {
 	r.byCount.Add(uint64(res.byCount))
 	r.bySize.Add(uint64(res.bySize))
 	r.payloads.Add(uint64(res.payloads))
+	if res.dropped > 0 {
+		r.dropped.Add(uint64(res.dropped))
+		s.log.Warn("retention: the byte budget deleted records a follower had not delivered yet",
+			"records", res.dropped, "budget_bytes", r.cfg.MaxBytes)
+	}
 	r.last.Store(r.now().UnixNano())
 	s.notify()
 	s.deleted(res.seqs)
@@ -271,6 +287,7 @@ type pruned struct {
 	seqs                   []uint64 // record sequences, ascending
 	byAge, byCount, bySize int
 	payloads               int
+	dropped                int // of bySize, records a follower had not delivered
 }
 
 // prune deletes the oldest records as p says, at most chunk of them, then the payloads
@@ -301,13 +318,17 @@ walk:
 			}
 			lastPS = ps
 		}
+		held := seqOf(k) >= p.hold
 		switch {
-		case lastOld:
+		case lastOld && !held:
 			res.byAge++
-		case p.extraRecords > 0:
+		case p.extraRecords > 0 && !held:
 			res.byCount++
 		case freed < p.extraBytes:
 			res.bySize++
+			if held {
+				res.dropped++
+			}
 		default:
 			break walk
 		}
@@ -345,6 +366,12 @@ walk:
 	return res, nil
 }
 
+// held reports whether the oldest record is one a follower has not delivered, so that
+// neither the age nor the count limit may delete anything.
+func (s *Store) held() bool {
+	return s.ret.cfg.Hold != nil && s.firstSeq.Load() >= s.ret.cfg.Hold()
+}
+
 // firstSeqTx returns the sequence of the oldest record, or the next sequence when there
 // is none.
 func firstSeqTx(tx *bolt.Tx, m meta) uint64 {
@@ -377,6 +404,7 @@ func (s *Store) RetentionStats() RetentionStats {
 		BySize:    r.bySize.Load(),
 		Payloads:  r.payloads.Load(),
 		Replaced:  r.replaced.Load(),
+		Dropped:   r.dropped.Load(),
 		Passes:    r.passes.Load(),
 		Compacted: r.compacted.Load(),
 	}
@@ -455,7 +483,7 @@ func (s *Store) retentionDue() bool {
 			return true
 		}
 	}
-	if r.cfg.MaxRecords > 0 {
+	if r.cfg.MaxRecords > 0 && !s.held() {
 		if c := s.Counts(); c.Good+c.Bad > r.cfg.MaxRecords {
 			return true
 		}

@@ -139,7 +139,15 @@ type StatusView struct {
 	Lag                    uint64
 	Docs                   uint64
 	Oldest                 string
-	Problems               []string // health problems, said plainly
+	Followers              []FollowerRow // Kafka sinks, the relay and the tap
+	Problems               []string      // health problems, said plainly
+}
+
+// FollowerRow is one Kafka sink, the relay or the tap on the status page.
+type FollowerRow struct {
+	Name    string
+	Detail  string // lag and counts, and the last error when failing
+	Healthy bool
 }
 
 // SchemasView lists the registry's schemas.

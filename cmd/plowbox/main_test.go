@@ -82,13 +82,13 @@ func (p *instance) waitLog(t *testing.T, s string) string {
 
 // startPlowbox runs plowbox serve on a free loopback port with the data directory data
 // (a fresh one when ""), waits for its startup line and stops it when the test ends.
-func startPlowbox(t *testing.T, data string, args ...string) *instance {
+func startPlowbox(t testing.TB, data string, args ...string) *instance {
 	t.Helper()
 	return startPlowboxEnv(t, data, nil, args...)
 }
 
 // startPlowboxEnv is startPlowbox with env added to the process environment.
-func startPlowboxEnv(t *testing.T, data string, env []string, args ...string) *instance {
+func startPlowboxEnv(t testing.TB, data string, env []string, args ...string) *instance {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()

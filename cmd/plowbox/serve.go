@@ -64,6 +64,7 @@ type serveConfig struct {
 	tls            tlsfront.Settings
 	corsOrigins    []string
 	plans          plansConfig
+	kafka          kafkaConfig
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -109,7 +110,7 @@ func serveOptions(c *serveConfig) []options.Option {
 		{Name: "crossdomain", Usage: "serve /crossdomain.xml", Value: options.Bool(&cc.CrossDomain.Enabled, false)},
 		{Name: "cors-max-age", Usage: "Access-Control-Max-Age of CORS preflight answers", Value: options.Duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
 		{Name: "hsts-max-age", Usage: "send Strict-Transport-Security with this max-age; 0 for none", Value: hstsValue{&cc.HSTS}},
-	}, append(append(igluOptions(&c.iglu), tlsfront.Options(&c.tls)...), append(append(append(indexOptions(&c.index), retentionOptions(&c.retention)...), httplimits.Options(&c.tls.Limits)...), plansOptions(&c.plans)...)...)...)
+	}, append(append(igluOptions(&c.iglu), tlsfront.Options(&c.tls)...), append(append(append(append(indexOptions(&c.index), retentionOptions(&c.retention)...), httplimits.Options(&c.tls.Limits)...), plansOptions(&c.plans)...), kafkaOptions(&c.kafka)...)...)...)
 }
 
 type dntValue struct {
@@ -186,6 +187,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err != nil {
 		return err
 	}
+	var fol followers // Kafka sinks and the relay: retention holds what they have not delivered
+	ret.Hold = fol.hold
 	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.ObserveCommit, Retention: ret, OnDelete: pruner.OnDelete, Logger: log})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -290,6 +293,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		}
 	}
 	control.WatchIndex(ix)
+	if err := fol.start(cfg, st, met.Registry(), control, log); err != nil {
+		return err
+	}
+	defer fol.stopFollowers() // before the store closes
 	coll := collector.New(cfg.collector, pipe, log)
 	met.WatchStore(st, log)
 	met.WatchCollector(coll)
@@ -309,7 +316,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Control:   &controlapi.Options{Plane: control, TLS: front, Users: users, Version: version, EnrichmentsDir: control.EnrichmentsDir()},
 		Logger:    log,
 		Metrics:   met.Registry(),
-		UI:        uiOptions(st, ix, log),
+		UI:        fol.explorer(uiOptions(st, ix, log)),
 		Replay:    &queryapi.ReplayOptions{Store: st, Enricher: pipe.Enricher},
 		Index:     ix,
 	})

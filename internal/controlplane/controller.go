@@ -76,6 +76,8 @@ type Controller struct {
 	started time.Time
 	// indexHealth reports the search index's health; nil when there is no index.
 	indexHealth func() error
+	// followerStatus reports the Kafka sinks, the relay and the tap; nil when there are none.
+	followerStatus func() []controlapi.ComponentStatus
 
 	mu        sync.Mutex // serialises reloads and writes to the enrichments directory
 	list      []enrich.Enrichment
@@ -446,6 +448,11 @@ func (cp *Controller) Status(ctx context.Context) controlapi.Status {
 		}
 		s.Components = append(s.Components, c)
 	}
+	if cp.followerStatus != nil {
+		// A destination that is down is shown, but plowbox keeps collecting: the
+		// follower's lag grows.
+		s.Components = append(s.Components, cp.followerStatus()...)
+	}
 	cp.mu.Lock()
 	n, loadErr := len(cp.list), cp.loadErr
 	cp.mu.Unlock()
@@ -513,3 +520,9 @@ func (cp *Controller) IgluOptions(o *igluapi.Options) *igluapi.Options {
 
 // WatchIndex makes status report the health of the search index.
 func (cp *Controller) WatchIndex(ix interface{ Healthy() error }) { cp.indexHealth = ix.Healthy }
+
+// WatchFollowers makes status report the components status returns: the Kafka sinks,
+// the relay and the tap.
+func (cp *Controller) WatchFollowers(status func() []controlapi.ComponentStatus) {
+	cp.followerStatus = status
+}

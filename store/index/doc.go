@@ -102,6 +102,11 @@ func (b *builder) build(rec *store.Record) *document.Document {
 	b.text = b.text[:0]
 	d.AddField(document.NewNumericFieldWithIndexingOptions(fieldSeq, nil, float64(rec.Seq), optSortable))
 	b.keyword(d, fieldKind, kind, optSortable)
+	source := "collector"
+	if rec.Tapped() {
+		source = "tap"
+	}
+	b.keyword(d, fieldSource, source, optSortable)
 	var t time.Time
 	if rec.Event != nil {
 		t = b.addEvent(d, rec.Event)

@@ -33,6 +33,7 @@ const (
 	fieldFailURI  = "failure_schemas" // schemas named by the bad row's failure
 	fieldPayload  = "payload"         // the collector payload's querystring and body, as text
 	fieldGeo      = "geo_location"    // "lat,lon" as in the lossy JSON
+	fieldSource   = "source"          // collector, or tap for records read from a pipeline's topics
 	fieldName     = "event_name"      // used in facets
 	maxTermBytes  = 8191              // longer keyword values are truncated (Mini's limit)
 	maxTokenBytes = 255               // longer free-text words are truncated
@@ -154,7 +155,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	add(fieldSeq, mapping.NewNumericFieldMapping())
 	add(fieldTime, mapping.NewDateTimeFieldMapping())
 	add(fieldFailTime, mapping.NewDateTimeFieldMapping())
-	for _, name := range []string{fieldKind, fieldSchema, fieldContexts, fieldBadType, fieldFailURI, fieldGeo, fieldRun, fieldSpec, fieldSpecValid, fieldPlanStatus, fieldDataProduct} {
+	for _, name := range []string{fieldKind, fieldSchema, fieldContexts, fieldBadType, fieldFailURI, fieldGeo, fieldRun, fieldSpec, fieldSpecValid, fieldPlanStatus, fieldDataProduct, fieldSource} {
 		add(name, keyword())
 	}
 	for _, name := range []string{fieldText, fieldFailMsg, fieldPayload, fieldSpecError} {

@@ -401,6 +401,7 @@ func complexColumn(name string) bool {
 var keywordFields = map[string]bool{
 	fieldKind: true, fieldSchema: true, fieldContexts: true, fieldBadType: true, fieldFailURI: true, fieldGeo: true,
 	fieldRun: true, fieldSpec: true, fieldSpecValid: true, fieldPlanStatus: true, fieldDataProduct: true,
+	fieldSource: true,
 }
 
 // filterQuery turns a Micro filter into a query: an exact case-insensitive match of any of
@@ -529,7 +530,7 @@ func facetable(field string) bool {
 	if c := columnsByName[field]; c != nil {
 		return true
 	}
-	return field == fieldKind || field == fieldSchema || field == fieldBadType || field == fieldRun || field == fieldPlanStatus
+	return field == fieldKind || field == fieldSchema || field == fieldBadType || field == fieldRun || field == fieldPlanStatus || field == fieldSource
 }
 
 // encodeCursor renders the sort values of a hit as an opaque cursor.

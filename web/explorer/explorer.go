@@ -34,6 +34,9 @@ type Options struct {
 	Session func(c *gin.Context) (user, role, csrf string)
 	// Logger receives errors the pages could not show.
 	Logger *slog.Logger
+	// Followers lists the Kafka sinks, the relay and the tap for the status page; nil
+	// when there are none.
+	Followers func() []ui.FollowerRow
 }
 
 // Store is what the explorer reads from the store.

@@ -38,6 +38,14 @@ func (x *explorer) status(c *gin.Context) {
 	if st.Lag > 0 {
 		v.Problems = append(v.Problems, fmt.Sprintf("index: %d records not searchable yet", st.Lag))
 	}
+	if x.o.Followers != nil {
+		v.Followers = x.o.Followers()
+		for _, f := range v.Followers {
+			if !f.Healthy {
+				v.Problems = append(v.Problems, f.Name+": "+f.Detail)
+			}
+		}
+	}
 	renderUI(c, http.StatusOK, ui.StatusPage(x.shell(c, "Status", ui.NavStatus), v))
 }
 
