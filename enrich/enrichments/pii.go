@@ -317,27 +317,7 @@ func (p *pii) transformation(mods []piiChange) json.RawMessage {
 }
 
 // matches reports whether an Iglu URI satisfies the criterion.
-func (j *piiJSON) matches(uri string) bool {
-	rest, ok := strings.CutPrefix(uri, "iglu:")
-	if !ok {
-		return false
-	}
-	parts := strings.SplitN(rest, "/", 4)
-	if len(parts) != 4 {
-		return false
-	}
-	ver := strings.Split(parts[3], "-")
-	if len(ver) != 3 {
-		return false
-	}
-	got := [6]string{parts[0], parts[1], parts[2], ver[0], ver[1], ver[2]}
-	for i, want := range j.criterion {
-		if want != "*" && want != got[i] {
-			return false
-		}
-	}
-	return true
-}
+func (j *piiJSON) matches(uri string) bool { return matchCriterion(j.criterion, uri) }
 
 // anonymousRequest reports whether the request carried an SP-Anonymous header.
 func anonymousRequest(raw *event.RawEvent) bool {
