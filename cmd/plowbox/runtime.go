@@ -78,14 +78,15 @@ func enrichmentsDirOf(cfg serveConfig) string {
 
 // loadEnrichmentsFrom builds the enrichments of dir with the startup checks; a missing
 // directory means none.
-func loadEnrichmentsFrom(dir, dataDir string, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
+func loadEnrichmentsFrom(dir, dataDir, ratesURL string, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	list, _, err := enrichments.Load(dir, enrichments.Options{
-		DataDir:  dir,
-		CacheDir: filepath.Join(dataDir, "enrichment-assets"),
-		Logger:   log,
+		DataDir:          dir,
+		CacheDir:         filepath.Join(dataDir, "enrichment-assets"),
+		ExchangeRatesURL: ratesURL,
+		Logger:           log,
 		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
 			if res := v.Validate(ctx, schema, data); res.Error != nil {
 				b, _ := json.Marshal(res.Error)
@@ -112,7 +113,7 @@ func (rt *plane) install(list []enrich.Enrichment) {
 
 // reloadEnrichments rebuilds the enrichments from their directory.
 func (rt *plane) reloadEnrichments() error {
-	list, err := loadEnrichmentsFrom(rt.enrichmentsDir(), rt.cfg.data, rt.validator, rt.log)
+	list, err := loadEnrichmentsFrom(rt.enrichmentsDir(), rt.cfg.data, rt.cfg.exchangeRatesURL, rt.validator, rt.log)
 	if err != nil {
 		rt.loadErr = err.Error()
 		return fmt.Errorf("%w: enrichments not reloaded, the running ones are kept: %v", web.ErrInvalid, err)
@@ -240,9 +241,10 @@ func (rt *plane) PutEnrichment(ctx context.Context, name string, body []byte) er
 		return fmt.Errorf("stage enrichments: %w", err)
 	}
 	list, _, err := enrichments.Load(stage, enrichments.Options{
-		DataDir:  dir,
-		CacheDir: filepath.Join(rt.cfg.data, "enrichment-assets"),
-		Logger:   rt.log,
+		DataDir:          dir,
+		CacheDir:         filepath.Join(rt.cfg.data, "enrichment-assets"),
+		ExchangeRatesURL: rt.cfg.exchangeRatesURL,
+		Logger:           rt.log,
 		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
 			if res := rt.validator.Validate(ctx, schema, data); res.Error != nil {
 				b, _ := json.Marshal(res.Error)

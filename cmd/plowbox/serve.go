@@ -40,11 +40,13 @@ type serveConfig struct {
 	noSync         bool
 	memoryLimit    int64
 	enrichmentsDir string
-	iglu           igluConfig
-	index          indexConfig
-	retention      retentionConfig
-	collector      collector.Config
-	tls            tlsSettings
+	// exchangeRatesURL is the Open Exchange Rates API of currency_conversion_config.
+	exchangeRatesURL string
+	iglu             igluConfig
+	index            indexConfig
+	retention        retentionConfig
+	collector        collector.Config
+	tls              tlsSettings
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -68,6 +70,7 @@ func serveOptions(c *serveConfig) []option {
 		{name: "max-payload-size", usage: "largest collector payload in bytes; larger ones become size_violation bad rows", value: integer(&c.maxPayloadSize, 1<<20)},
 		{name: "max-json-depth", usage: "deepest nesting allowed in self-describing JSON", value: integer(&c.maxJSONDepth, 50)},
 		{name: "enrichments", usage: "directory of Snowplow enrichment configs (*.json) to run, as Enrich and Micro read them", value: str(&c.enrichmentsDir, "")},
+		{name: "exchange-rates-url", usage: "Open Exchange Rates API of the currency conversion enrichment; point it at a local service serving /historical/YYYY-MM-DD.json when offline", value: str(&c.exchangeRatesURL, enrichments.DefaultExchangeRatesURL)},
 		{name: "memory-limit", usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", value: size(&c.memoryLimit, defaultMemoryLimit)},
 		{name: "no-sync", usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", value: boolean(&c.noSync, false)},
 
@@ -283,12 +286,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 // rather than leaving it half-configured.
 func loadEnrichments(cfg serveConfig, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
 	if cfg.enrichmentsDir == "" { // uploads through the control plane, if any
-		return loadEnrichmentsFrom(enrichmentsDirOf(cfg), cfg.data, v, log)
+		return loadEnrichmentsFrom(enrichmentsDirOf(cfg), cfg.data, cfg.exchangeRatesURL, v, log)
 	}
 	list, _, err := enrichments.Load(cfg.enrichmentsDir, enrichments.Options{
-		DataDir:  cfg.enrichmentsDir,
-		CacheDir: filepath.Join(cfg.data, "enrichment-assets"),
-		Logger:   log,
+		DataDir:          cfg.enrichmentsDir,
+		CacheDir:         filepath.Join(cfg.data, "enrichment-assets"),
+		ExchangeRatesURL: cfg.exchangeRatesURL,
+		Logger:           log,
 		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
 			if res := v.Validate(ctx, schema, data); res.Error != nil {
 				b, _ := json.Marshal(res.Error)

@@ -158,12 +158,11 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // fieldByName returns the field with the given enriched name.
 func fieldByName(name string) event.Field {
-	for f := range event.Field(event.NumFields) {
-		if event.Fields[f].Name == name {
-			return f
-		}
+	f, ok := fieldNamed(name)
+	if !ok {
+		panic("unknown field " + name)
 	}
-	panic("unknown field " + name)
+	return f
 }
 
 // hash pseudonymises one value: lower-case hex of hash(value + salt).
