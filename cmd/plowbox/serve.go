@@ -42,6 +42,8 @@ type serveConfig struct {
 	enrichmentsDir string
 	// exchangeRatesURL is the Open Exchange Rates API of currency_conversion_config.
 	exchangeRatesURL string
+	// collectorConfig is a collector HOCON file (Micro's --collector-config).
+	collectorConfig string
 	iglu             igluConfig
 	index            indexConfig
 	retention        retentionConfig
@@ -55,6 +57,7 @@ func serveOptions(c *serveConfig) []option {
 	cc := &c.collector
 	return append([]option{
 		{name: "addr", usage: "address to listen on", value: str(&c.addr, ":9090")},
+		{name: "collector-config", aliases: []string{"config", "c"}, usage: "collector HOCON file, as Micro and the Snowplow collector read it (interface, port, paths, cookie, …); its settings are defaults that flags and environment variables override, and -Dcollector.<key>=<value> arguments override it", value: str(&c.collectorConfig, "")},
 		{name: "data", usage: "data directory: events, bad rows, schemas and settings", value: str(&c.data, "./plowbox-data")},
 		{name: "auth", usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", value: enum(&c.auth, "basic", "basic", "none")},
 		{name: "user", usage: "user name for --auth basic", value: str(&c.user, "admin")},
@@ -146,13 +149,17 @@ func (v hstsValue) Set(s string) error {
 // serve runs plowbox serve until ctx is cancelled.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	var cfg serveConfig
-	if err := parseOptions("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
+	configWarnings, err := parseServeOptions(&cfg, args, lookupEnv, stderr)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
 	log := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	for _, w := range configWarnings {
+		log.Warn("collector config", "file", cfg.collectorConfig, "warning", w)
+	}
 	applyMemoryLimit(cfg.memoryLimit, log)
 	cfg.collector.Name = collector.Name(version)
 	if err := cfg.collector.Validate(); err != nil {
