@@ -37,6 +37,9 @@ type currencyConversion struct {
 	rates                map[string]map[string]*big.Rat // day → currency → units per USD
 }
 
+// ratesTimeout bounds one request for a day's exchange rates.
+const ratesTimeout = 5 * time.Second
+
 // currencyRe matches an ISO 4217 currency code.
 var currencyRe = regexp.MustCompile(`^[A-Z]{3}$`)
 
@@ -65,9 +68,10 @@ func buildCurrency(b *builder, c *config) (enrich.Enrichment, error) {
 	if endpoint == "" {
 		endpoint = DefaultExchangeRatesURL
 	}
-	client := b.opts.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+	// The rates are fetched while a tracker waits for its answer: bound the wait.
+	client := &http.Client{Timeout: ratesTimeout}
+	if b.opts.HTTPClient != nil {
+		client.Transport = b.opts.HTTPClient.Transport
 	}
 	return &currencyConversion{base: newBase(c, 7), apiKey: *p.APIKey, baseCurrency: *p.BaseCurrency,
 		endpoint: strings.TrimSuffix(endpoint, "/"), client: client, rates: map[string]map[string]*big.Rat{}}, nil
