@@ -140,7 +140,7 @@ func caseServer(t *testing.T, c *blackbox.Case, configs []json.RawMessage, rates
 	cc := collector.DefaultConfig()
 	cc.Name = collector.Name(version)
 	cc.Now = c.Time
-	srv := httptest.NewServer(web.New(web.Options{
+	srv := httptest.NewServer(web.New(web.Config{
 		Collector: collector.New(cc, pipe, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		Store:     st.eventWriter.(*store.Store),
 		MicroAPI:  4,

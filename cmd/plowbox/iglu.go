@@ -16,7 +16,7 @@ import (
 
 	"github.com/plowbox/plowbox/enrich/iglu"
 	"github.com/plowbox/plowbox/store"
-	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/igluapi"
 )
 
 // igluConfig is how plowbox serve resolves Iglu schemas (iglu.md §4).
@@ -220,8 +220,8 @@ func loadSuperKey(cfg igluConfig, dataDir string, basicAuth bool, stderr io.Writ
 }
 
 // igluWebOptions are the web options of the registry API and /micro/iglu.
-func igluWebOptions(st *store.Store, r *iglu.Resolver, v *iglu.Validator, superKey string) *web.IgluOptions {
-	return &web.IgluOptions{Registry: st, Resolver: r, Validator: v, SuperKey: superKey, Version: version}
+func igluWebOptions(st *store.Store, r *iglu.Resolver, v *iglu.Validator, superKey string) *igluapi.Options {
+	return &igluapi.Options{Registry: st, Resolver: r, Validator: v, SuperKey: superKey, Version: version}
 }
 
 // igluCacheFlush drops every cached schema lookup, for the control plane's

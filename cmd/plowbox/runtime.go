@@ -18,8 +18,10 @@ import (
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
 	"github.com/plowbox/plowbox/enrich/iglu"
+	"github.com/plowbox/plowbox/internal/users"
 	"github.com/plowbox/plowbox/store"
-	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/controlplane"
+	"github.com/plowbox/plowbox/web/igluapi"
 )
 
 // plane is the in-process meaning of the control-plane verbs (mini.md §3): where
@@ -116,7 +118,7 @@ func (rt *plane) reloadEnrichments() error {
 	list, err := loadEnrichmentsFrom(rt.enrichmentsDir(), rt.cfg.data, rt.cfg.exchangeRatesURL, rt.validator, rt.log)
 	if err != nil {
 		rt.loadErr = err.Error()
-		return fmt.Errorf("%w: enrichments not reloaded, the running ones are kept: %v", web.ErrInvalid, err)
+		return fmt.Errorf("%w: enrichments not reloaded, the running ones are kept: %v", controlplane.ErrInvalid, err)
 	}
 	rt.loadErr = ""
 	rt.install(list)
@@ -129,7 +131,7 @@ func (rt *plane) reloadEnrichments() error {
 func (rt *plane) reloadResolver() error {
 	fresh, _, err := buildIglu(rt.cfg.iglu, rt.st, rt.log, rt.lookupEnv)
 	if err != nil {
-		return fmt.Errorf("%w: registries not reloaded, the running ones are kept: %v", web.ErrInvalid, err)
+		return fmt.Errorf("%w: registries not reloaded, the running ones are kept: %v", controlplane.ErrInvalid, err)
 	}
 	var base []iglu.Repository
 	for _, r := range fresh.Repositories("") {
@@ -146,7 +148,7 @@ func (rt *plane) reloadResolver() error {
 }
 
 // repositories turns registries added through the control plane into repositories.
-func (rt *plane) repositories(regs []web.Registry) []iglu.Repository {
+func (rt *plane) repositories(regs []controlplane.Registry) []iglu.Repository {
 	var out []iglu.Repository
 	for _, r := range regs {
 		prefixes := r.VendorPrefixes
@@ -163,19 +165,19 @@ func (rt *plane) repositories(regs []web.Registry) []iglu.Repository {
 }
 
 // addedRegistries reads the registries added through the control plane.
-func (rt *plane) addedRegistries() ([]web.Registry, error) {
+func (rt *plane) addedRegistries() ([]controlplane.Registry, error) {
 	b, ok, err := rt.st.GetSetting(registriesKey)
 	if err != nil || !ok {
 		return nil, err
 	}
-	var regs []web.Registry
+	var regs []controlplane.Registry
 	if err := json.Unmarshal(b, &regs); err != nil {
 		return nil, fmt.Errorf("settings %s: %w", registriesKey, err)
 	}
 	return regs, nil
 }
 
-// Reload implements web.ControlPlane.
+// Reload implements controlplane.Plane.
 func (rt *plane) Reload(ctx context.Context) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -185,7 +187,7 @@ func (rt *plane) Reload(ctx context.Context) error {
 	return rt.reloadEnrichments()
 }
 
-// ReloadService implements web.ControlPlane: enrich reloads the enrichments, iglu the
+// ReloadService implements controlplane.Plane: enrich reloads the enrichments, iglu the
 // registries; the other Mini services have no counterpart.
 func (rt *plane) ReloadService(ctx context.Context, service string) error {
 	rt.mu.Lock()
@@ -199,7 +201,7 @@ func (rt *plane) ReloadService(ctx context.Context, service string) error {
 	return nil
 }
 
-// Reset implements web.ControlPlane.
+// Reset implements controlplane.Plane.
 func (rt *plane) Reset(ctx context.Context) error {
 	if err := rt.st.Reset(); err != nil {
 		return fmt.Errorf("reset: %w", err)
@@ -207,11 +209,11 @@ func (rt *plane) Reset(ctx context.Context) error {
 	return nil
 }
 
-// PutEnrichment implements web.ControlPlane: the directory with the new file is loaded
+// PutEnrichment implements controlplane.Plane: the directory with the new file is loaded
 // in a staging copy first; only a set that loads is written and installed.
 func (rt *plane) PutEnrichment(ctx context.Context, name string, body []byte) error {
 	if name != filepath.Base(name) || filepath.Ext(name) != ".json" || strings.HasPrefix(name, ".") {
-		return fmt.Errorf("%w: enrichment file name %q", web.ErrInvalid, name)
+		return fmt.Errorf("%w: enrichment file name %q", controlplane.ErrInvalid, name)
 	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -254,7 +256,7 @@ func (rt *plane) PutEnrichment(ctx context.Context, name string, body []byte) er
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %v", web.ErrInvalid, err)
+		return fmt.Errorf("%w: %v", controlplane.ErrInvalid, err)
 	}
 	if err := writeFileAtomic(dir, name, body); err != nil {
 		enrichments.Close(list)
@@ -294,13 +296,13 @@ func writeFileAtomic(dir, name string, body []byte) error {
 	return nil
 }
 
-// AddRegistry implements web.ControlPlane: the registry is kept in the store's settings
+// AddRegistry implements controlplane.Plane: the registry is kept in the store's settings
 // (a registry of the same name is replaced) and the resolver uses it from the next lookup.
-func (rt *plane) AddRegistry(ctx context.Context, reg web.Registry) error {
+func (rt *plane) AddRegistry(ctx context.Context, reg controlplane.Registry) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	err := rt.st.UpdateSettings(func(tx store.SettingsTx) error {
-		var regs []web.Registry
+		var regs []controlplane.Registry
 		if b := tx.Get(registriesKey); b != nil {
 			if err := json.Unmarshal(b, &regs); err != nil {
 				return fmt.Errorf("settings %s: %w", registriesKey, err)
@@ -320,8 +322,8 @@ func (rt *plane) AddRegistry(ctx context.Context, reg web.Registry) error {
 	return rt.reloadResolver()
 }
 
-func filterRegs(regs []web.Registry, name string) []web.Registry {
-	var out []web.Registry
+func filterRegs(regs []controlplane.Registry, name string) []controlplane.Registry {
+	var out []controlplane.Registry
 	for _, r := range regs {
 		if r.Name != name {
 			out = append(out, r)
@@ -330,7 +332,7 @@ func filterRegs(regs []web.Registry, name string) []web.Registry {
 	return out
 }
 
-// SetSuperKey implements web.ControlPlane: the key is kept in the data directory and
+// SetSuperKey implements controlplane.Plane: the key is kept in the data directory and
 // takes effect for the next registry request.
 func (rt *plane) SetSuperKey(ctx context.Context, key string) error {
 	if err := writeFileAtomic(rt.cfg.data, superKeyFile, []byte(key+"\n")); err != nil {
@@ -343,12 +345,12 @@ func (rt *plane) SetSuperKey(ctx context.Context, key string) error {
 // SuperKey returns the registry's current super key.
 func (rt *plane) SuperKey() string { return *rt.superKey.Load() }
 
-// FlushIgluCache implements web.ControlPlane.
+// FlushIgluCache implements controlplane.Plane.
 func (rt *plane) FlushIgluCache() { rt.resolver.Flush() }
 
-// Enrichments implements web.ControlPlane: every config file of the directory with
+// Enrichments implements controlplane.Plane: every config file of the directory with
 // whether it runs.
-func (rt *plane) Enrichments() []web.EnrichmentStatus {
+func (rt *plane) Enrichments() []controlplane.EnrichmentStatus {
 	rt.mu.Lock()
 	running := map[string]bool{}
 	for _, e := range rt.list {
@@ -358,13 +360,13 @@ func (rt *plane) Enrichments() []web.EnrichmentStatus {
 	rt.mu.Unlock()
 	dir := rt.enrichmentsDir()
 	entries, _ := os.ReadDir(dir)
-	var out []web.EnrichmentStatus
+	var out []controlplane.EnrichmentStatus
 	for _, de := range entries {
 		ext := filepath.Ext(de.Name())
 		if de.IsDir() || (ext != ".json" && ext != ".js") {
 			continue
 		}
-		s := web.EnrichmentStatus{File: de.Name(), Enabled: true, Status: "running"}
+		s := controlplane.EnrichmentStatus{File: de.Name(), Enabled: true, Status: "running"}
 		if ext == ".json" {
 			var env struct {
 				Schema string `json:"schema"`
@@ -393,16 +395,16 @@ func (rt *plane) Enrichments() []web.EnrichmentStatus {
 	return out
 }
 
-// Registries implements web.ControlPlane.
-func (rt *plane) Registries() []web.Registry {
+// Registries implements controlplane.Plane.
+func (rt *plane) Registries() []controlplane.Registry {
 	added, _ := rt.addedRegistries()
 	isAdded := map[string]bool{}
 	for _, r := range added {
 		isAdded[r.Name] = true
 	}
-	var out []web.Registry
+	var out []controlplane.Registry
 	for _, r := range rt.resolver.Repositories("") {
-		reg := web.Registry{Name: r.Name(), Priority: r.Priority(), VendorPrefixes: r.VendorPrefixes(), Source: "configuration"}
+		reg := controlplane.Registry{Name: r.Name(), Priority: r.Priority(), VendorPrefixes: r.VendorPrefixes(), Source: "configuration"}
 		if u, ok := r.(interface{ URI() string }); ok {
 			reg.URI = u.URI()
 		} else if k, ok := r.(*keptFallback); ok {
@@ -421,12 +423,12 @@ func (rt *plane) Registries() []web.Registry {
 	return out
 }
 
-// Status implements web.ControlPlane.
-func (rt *plane) Status(ctx context.Context) web.Status {
+// Status implements controlplane.Plane.
+func (rt *plane) Status(ctx context.Context) controlplane.Status {
 	up := time.Since(rt.started)
-	s := web.Status{Version: version, Uptime: up.Round(time.Second).String(), UptimeSecs: int64(up.Seconds()), Healthy: true}
+	s := controlplane.Status{Version: version, Uptime: up.Round(time.Second).String(), UptimeSecs: int64(up.Seconds()), Healthy: true}
 	add := func(name string, err error, detail string) {
-		c := web.ComponentStatus{Name: name, Healthy: err == nil, Detail: detail}
+		c := controlplane.ComponentStatus{Name: name, Healthy: err == nil, Detail: detail}
 		if err != nil {
 			c.Detail = err.Error()
 			s.Healthy = false
@@ -437,14 +439,14 @@ func (rt *plane) Status(ctx context.Context) web.Status {
 	if rt.indexHealth != nil {
 		add("index", rt.indexHealth(), "")
 	} else {
-		s.Components = append(s.Components, web.ComponentStatus{Name: "index", Healthy: true, Detail: "not enabled"})
+		s.Components = append(s.Components, controlplane.ComponentStatus{Name: "index", Healthy: true, Detail: "not enabled"})
 	}
 	for _, r := range rt.resolver.Status() {
 		var err error
 		if r.FailingNow {
 			err = errors.New(cmpOr(r.LastError, "failing"))
 		}
-		c := web.ComponentStatus{Name: "registry:" + r.Name, Healthy: err == nil}
+		c := controlplane.ComponentStatus{Name: "registry:" + r.Name, Healthy: err == nil}
 		if err != nil {
 			c.Detail = err.Error() // a registry down is shown, but plowbox keeps working (iglu.md §5)
 		}
@@ -459,7 +461,7 @@ func (rt *plane) Status(ctx context.Context) web.Status {
 	}
 	add("enrichments", enrErr, fmt.Sprintf("%d running", n))
 	c := rt.st.Counts()
-	s.Counts = web.StatusCounts{Good: c.Good, Incomplete: c.Incomplete, Bad: c.Bad}
+	s.Counts = controlplane.StatusCounts{Good: c.Good, Incomplete: c.Incomplete, Bad: c.Bad}
 	if size, err := rt.st.Size(); err == nil {
 		s.DiskBytes = size
 	}
@@ -474,7 +476,7 @@ func (rt *plane) Status(ctx context.Context) web.Status {
 }
 
 // selfTest runs a synthetic page view through the enricher in use, without storing it.
-func (rt *plane) selfTest(ctx context.Context) web.SelfTest {
+func (rt *plane) selfTest(ctx context.Context) controlplane.SelfTest {
 	ua := "plowbox-self-test"
 	p := &collector.Payload{
 		Schema: collector.PayloadSchema, IPAddress: "127.0.0.1", Timestamp: time.Now().UTC().Truncate(time.Millisecond),
@@ -484,7 +486,7 @@ func (rt *plane) selfTest(ctx context.Context) web.SelfTest {
 	}
 	start := time.Now()
 	res := rt.pipe.Enricher().Process(ctx, p)
-	st := web.SelfTest{Duration: time.Since(start).String()}
+	st := controlplane.SelfTest{Duration: time.Since(start).String()}
 	for _, o := range res.Outputs {
 		if o.Stage == enrich.StageGood {
 			st.OK, st.Outcome = true, "good"
@@ -506,7 +508,7 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-var _ web.ControlPlane = (*plane)(nil)
+var _ controlplane.Plane = (*plane)(nil)
 
 // startRuntime returns the control plane of plowbox serve, with the registries added through
 // the control plane in earlier runs put back into the resolver.
@@ -532,7 +534,7 @@ func startRuntime(cfg serveConfig, st *store.Store, log *slog.Logger, pipe *pipe
 }
 
 // igluOptions makes the registry API follow the super key the control plane sets.
-func (rt *plane) igluOptions(o *web.IgluOptions) *web.IgluOptions {
+func (rt *plane) igluOptions(o *igluapi.Options) *igluapi.Options {
 	if o != nil {
 		o.CurrentSuperKey = rt.SuperKey
 	}
@@ -541,8 +543,8 @@ func (rt *plane) igluOptions(o *web.IgluOptions) *web.IgluOptions {
 
 // controlOptions are the web options of the control plane; tls is nil when plowbox
 // serves no HTTPS of its own.
-func controlOptions(rt *plane, users *web.Users, tls web.TLSControl) *web.ControlOptions {
-	return &web.ControlOptions{Plane: rt, TLS: tls, Users: users, Version: version, EnrichmentsDir: rt.enrichmentsDir()}
+func controlOptions(rt *plane, users *users.Users, tls controlplane.TLSControl) *controlplane.Options {
+	return &controlplane.Options{Plane: rt, TLS: tls, Users: users, Version: version, EnrichmentsDir: rt.enrichmentsDir()}
 }
 
 // healthChecker is a component that reports its health, such as the search index.

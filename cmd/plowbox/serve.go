@@ -231,7 +231,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err != nil {
 		return err
 	}
-	handler := web.New(web.Options{
+	handler := web.New(web.Config{
 		Collector: coll,
 		Store:     st,
 		Auth:      auth,
@@ -240,7 +240,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Iglu:      rt.igluOptions(igluWebOptions(st, resolver, validator, superKey)),
 		Control:   controlOptions(rt, users, front),
 		Logger:    log,
-		Metrics:   web.NewMetrics(met.reg),
+		Metrics:   met.reg,
 		UI:        uiOptions(st, ix, log),
 		Replay:    replayOptions(st, pipe),
 		Index:     ix,

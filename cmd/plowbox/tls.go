@@ -26,6 +26,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/controlplane"
 )
 
 // tlsSettings are the options of plowbox's HTTPS listener and of the proxies in front of it.
@@ -100,7 +101,7 @@ type front struct {
 }
 
 // front serves the control plane's domain-name and add-hsts verbs.
-var _ web.TLSControl = (*front)(nil)
+var _ controlplane.TLSControl = (*front)(nil)
 
 // acmeState is one ACME configuration: the domain and its manager.
 type acmeState struct {
