@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gurkankaymak/hocon"
 
@@ -75,7 +76,11 @@ var parseErrorRe = regexp.MustCompile(`^(.*?) at: (\d+):(\d+), ?(.*)$`)
 
 // Parse parses a collector configuration; name names it in messages.
 func Parse(name string, data []byte, overrides ...string) (*File, error) {
-	conf, err := parseHOCON(name, string(blankComments(data)))
+	text, err := blankComments(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%w", name, err)
+	}
+	conf, err := parseHOCON(name, string(text), parseTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +94,7 @@ func Parse(name string, data []byte, overrides ...string) (*File, error) {
 			q, _ := json.Marshal(v)
 			lines = append(lines, strings.TrimSpace(k)+" = "+string(q))
 		}
-		over, err := parseHOCON("override", strings.Join(lines, "\n"))
+		over, err := parseHOCON("override", strings.Join(lines, "\n"), parseTimeout)
 		if err != nil {
 			return nil, err
 		}
@@ -128,14 +133,34 @@ func Parse(name string, data []byte, overrides ...string) (*File, error) {
 // otherSections are the top-level sections of a Micro config beside the collector's.
 var otherSections = map[string]bool{"akka": true, "pekko": true, "enrich": true}
 
-// parseHOCON parses HOCON text, turning a parse error into "name:line:col: reason".
-func parseHOCON(name, text string) (conf *hocon.Config, err error) {
-	defer func() { // the library panics on a few malformed inputs
-		if r := recover(); r != nil {
-			conf, err = nil, fmt.Errorf("%s: not valid HOCON: %v", name, r)
-		}
+// parseTimeout bounds the HOCON library's work on one file: collector configs take
+// microseconds, and a malformed file the library loops on must not hang plowbox's start.
+const parseTimeout = 5 * time.Second
+
+// parseHOCON parses HOCON text, turning a parse error into "name:line:col: reason", and
+// gives up after timeout.
+func parseHOCON(name, text string, timeout time.Duration) (*hocon.Config, error) {
+	type result struct {
+		conf *hocon.Config
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() { // the library panics on a few malformed inputs
+			if r := recover(); r != nil {
+				done <- result{err: fmt.Errorf("%s: not valid HOCON: %v", name, r)}
+			}
+		}()
+		conf, err := hocon.ParseString(text)
+		done <- result{conf, err}
 	}()
-	conf, err = hocon.ParseString(text)
+	var res result
+	select {
+	case res = <-done:
+	case <-time.After(timeout):
+		return nil, fmt.Errorf("%s: not valid HOCON: the parser did not finish; check the quotes and brackets", name)
+	}
+	conf, err := res.conf, res.err
 	if err != nil {
 		if m := parseErrorRe.FindStringSubmatch(err.Error()); m != nil {
 			what := strings.TrimSuffix(m[1], "!")

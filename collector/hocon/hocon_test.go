@@ -57,7 +57,7 @@ func TestApply(t *testing.T) {
 			check: func(c *collector.Config) any { return c.DoNotTrackCookie },
 			want:  collector.DoNotTrackCookieConfig{Enabled: true, Name: "dnt", Value: "1|yes"}},
 		{name: "paths",
-			text: `collector.paths { "/com.acme/track" = "/com.snowplowanalytics.snowplow/tp2", "/com.acme/redirect" = "/r/tp2" }`,
+			text:  `collector.paths { "/com.acme/track" = "/com.snowplowanalytics.snowplow/tp2", "/com.acme/redirect" = "/r/tp2" }`,
 			check: func(c *collector.Config) any { return c.Paths },
 			want:  map[string]string{"/com.acme/track": "/com.snowplowanalytics.snowplow/tp2", "/com.acme/redirect": "/r/tp2"}},
 		{name: "redirects",
@@ -69,7 +69,7 @@ func TestApply(t *testing.T) {
 			check: func(c *collector.Config) any { return []any{c.CORS.AccessControlMaxAge, c.HSTS} },
 			want:  []any{5 * time.Second, collector.HSTSConfig{Enable: true, MaxAge: 365 * 24 * time.Hour}}},
 		{name: "root response",
-			text: `collector.rootResponse { enabled = true, statusCode = 302, headers { Location = "https://127.0.0.1/", X-Custom = "something" }, body = "302, redirecting" }`,
+			text:  `collector.rootResponse { enabled = true, statusCode = 302, headers { Location = "https://127.0.0.1/", X-Custom = "something" }, body = "302, redirecting" }`,
 			check: func(c *collector.Config) any { return c.RootResponse },
 			want:  collector.RootResponseConfig{Enabled: true, StatusCode: 302, Headers: map[string]string{"Location": "https://127.0.0.1/", "X-Custom": "something"}, Body: "302, redirecting"}},
 		{name: "cookie bounce and cross domain",
@@ -154,6 +154,9 @@ func TestErrors(t *testing.T) {
 		{"collector { cookie.domains = \"acme.com\" }", `micro.conf: collector.cookie.domains: must be a list of strings, not "acme.com"`},
 		{"collector { networking.maxPayloadSize = \"1 parsec\" }", `micro.conf: collector.networking.maxPayloadSize: must be a size in bytes such as 1000000 or "1 MiB", not "1 parsec"`},
 		{"collector = 5", "micro.conf: collector: must be an object, not 5"},
+		{"collector {\n  cookie.domains = [acme.com\"]\n}", "micro.conf:2:29: unclosed string: a quote opened here is not closed on its line"},
+		{"collector {\n  cookie.name = \"sp\n}", "micro.conf:2:17: unclosed string: a quote opened here is not closed on its line"},
+		{"a = 1\nb = \"\"\"open", "micro.conf:2:5: unclosed multi-line string"},
 		{"[1, 2]", "micro.conf: a collector config must be an object, not a list"},
 	}
 	for _, tt := range tests {
@@ -246,7 +249,8 @@ func TestAddr(t *testing.T) {
 func TestBlankComments(t *testing.T) {
 	in := "a = \"x # y\" # c\nb = [\n  # only\n] // c2\nc = \"\"\"# not // a comment\"\"\"\nd = \"q\\\"#\" #e"
 	want := "a = \"x # y\"    \nb = [\n        \n]      \nc = \"\"\"# not // a comment\"\"\"\nd = \"q\\\"#\"   "
-	if got := string(blankComments([]byte(in))); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
+	got, err := blankComments([]byte(in))
+	if err != nil || string(got) != want {
+		t.Errorf("got\n%s\nwant\n%s (%v)", got, want, err)
 	}
 }
