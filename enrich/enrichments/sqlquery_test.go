@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/internal/mysqltest"
 	"github.com/plowbox/plowbox/internal/pgtest"
 )
 
@@ -47,13 +48,20 @@ func TestRewritePlaceholders(t *testing.T) {
 	}
 }
 
-// sqlConfig builds a sql_query_enrichment_config against the test server.
+// sqlConfig builds a sql_query_enrichment_config against the PostgreSQL test server.
 func sqlConfig(t *testing.T, pg *pgtest.Server, query, expectedRows, describes string, inputs []any) enrich.Enrichment {
+	t.Helper()
+	return sqlConfigFor(t, map[string]any{"postgresql": map[string]any{"host": pg.Host, "port": pg.Port, "sslMode": false, "username": "reader", "password": "s3cret", "database": "crm"}},
+		query, expectedRows, describes, inputs)
+}
+
+// sqlConfigFor builds a sql_query_enrichment_config against database.
+func sqlConfigFor(t *testing.T, database map[string]any, query, expectedRows, describes string, inputs []any) enrich.Enrichment {
 	t.Helper()
 	cfg, err := json.Marshal(map[string]any{"schema": "iglu:com.snowplowanalytics.snowplow.enrichments/sql_query_enrichment_config/jsonschema/1-0-1",
 		"data": map[string]any{"vendor": VendorEnrichments, "name": "sql_query_enrichment_config", "enabled": true, "parameters": map[string]any{
 			"inputs":   inputs,
-			"database": map[string]any{"postgresql": map[string]any{"host": pg.Host, "port": pg.Port, "sslMode": false, "username": "reader", "password": "s3cret", "database": "crm"}},
+			"database": database,
 			"query":    map[string]any{"sql": query},
 			"output":   map[string]any{"expectedRows": expectedRows, "json": map[string]any{"schema": "iglu:com.acme/user/jsonschema/1-0-0", "describes": describes, "propertyNames": "CAMEL_CASE"}},
 			"cache":    map[string]any{"size": 10, "ttl": 60},
@@ -167,6 +175,32 @@ func TestSQLQuery(t *testing.T) {
 			t.Fatalf("uncached answer %q (%v), want visits 99", strs(got), err)
 		}
 	})
+}
+
+// TestSQLQueryMySQL runs the enrichment against a real MariaDB through the mysql driver.
+func TestSQLQueryMySQL(t *testing.T) {
+	my := mysqltest.Require(t)
+	if err := my.Exec("CREATE DATABASE crm", "CREATE USER 'reader'@'%' IDENTIFIED BY 's3cret'", "GRANT SELECT ON crm.* TO 'reader'@'%'",
+		"CREATE TABLE crm.users (user_id VARCHAR(10), client VARCHAR(10), full_name VARCHAR(30), visits INT)",
+		"INSERT INTO crm.users VALUES ('u1', 'shop', 'Ann', 3), ('u2', 'shop', 'Bob', 7)"); err != nil {
+		t.Fatal(err)
+	}
+	db := map[string]any{"mysql": map[string]any{"host": my.Host, "port": my.Port, "sslMode": false, "username": "reader", "password": "s3cret", "database": "crm"}}
+	byUser := []any{
+		map[string]any{"placeholder": 1, "pojo": map[string]any{"field": "user_id"}},
+		map[string]any{"placeholder": 2, "pojo": map[string]any{"field": "app_id"}},
+	}
+	en := sqlConfigFor(t, db, "SELECT full_name, visits FROM users WHERE user_id = ? AND client = ?", "EXACTLY_ONE", "ALL_ROWS", byUser)
+	ctxs, err := en.Enrich(context.Background(), newEvent(t, map[string]string{"user_id": "u2", "app_id": "shop"}), nil)
+	if want := `{"schema":"iglu:com.acme/user/jsonschema/1-0-0","data":{"fullName":"Bob","visits":7}}`; err != nil || strings.Join(strs(ctxs), "") != want {
+		t.Errorf("got %q (%v), want %s", strs(ctxs), err, want)
+	}
+	every := sqlConfigFor(t, db, "SELECT full_name FROM users WHERE client = ? ORDER BY user_id", "AT_LEAST_ONE", "EVERY_ROW",
+		[]any{map[string]any{"placeholder": 1, "pojo": map[string]any{"field": "app_id"}}})
+	ctxs, err = every.Enrich(context.Background(), newEvent(t, map[string]string{"app_id": "shop"}), nil)
+	if err != nil || len(ctxs) != 2 || !strings.Contains(string(ctxs[1]), `"fullName":"Bob"`) {
+		t.Errorf("every row: %q (%v)", strs(ctxs), err)
+	}
 }
 
 // A MySQL config builds a DSN for the mysql driver; nothing connects before the first event.
