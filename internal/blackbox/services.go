@@ -2,6 +2,7 @@ package blackbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -104,7 +105,7 @@ func (s *Services) Postgres() (*pgtest.Server, string) {
 		s.pg = pg
 	})
 	if s.pgErr != nil {
-		if s.pgErr == pgtest.ErrNotInstalled && !inCI() {
+		if errors.Is(s.pgErr, pgtest.ErrNotInstalled) && !inCI() {
 			return nil, s.pgErr.Error()
 		}
 		s.t.Fatal(s.pgErr)
