@@ -22,7 +22,7 @@ type apiStub struct {
 }
 
 // newAPIStub serves answer with status to every request.
-func newAPIStub(t *testing.T, status int, answer string) *apiStub {
+func newAPIStub(t testing.TB, status int, answer string) *apiStub {
 	s := &apiStub{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -47,7 +47,7 @@ func (s *apiStub) got() []string {
 // apiConfig is an api_request_enrichment_config with the given parameters overriding a
 // GET (or method) of {base}/users/{{client}}/{{user}} with the app id and a
 // client_session userId or the user id.
-func apiConfig(t *testing.T, base, method string, override map[string]any) enrich.Enrichment {
+func apiConfig(t testing.TB, base, method string, override map[string]any) enrich.Enrichment {
 	t.Helper()
 	if method == "" {
 		method = "GET"

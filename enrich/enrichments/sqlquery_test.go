@@ -49,14 +49,14 @@ func TestRewritePlaceholders(t *testing.T) {
 }
 
 // sqlConfig builds a sql_query_enrichment_config against the PostgreSQL test server.
-func sqlConfig(t *testing.T, pg *pgtest.Server, query, expectedRows, describes string, inputs []any) enrich.Enrichment {
+func sqlConfig(t testing.TB, pg *pgtest.Server, query, expectedRows, describes string, inputs []any) enrich.Enrichment {
 	t.Helper()
 	return sqlConfigFor(t, map[string]any{"postgresql": map[string]any{"host": pg.Host, "port": pg.Port, "sslMode": false, "username": "reader", "password": "s3cret", "database": "crm"}},
 		query, expectedRows, describes, inputs)
 }
 
 // sqlConfigFor builds a sql_query_enrichment_config against database.
-func sqlConfigFor(t *testing.T, database map[string]any, query, expectedRows, describes string, inputs []any) enrich.Enrichment {
+func sqlConfigFor(t testing.TB, database map[string]any, query, expectedRows, describes string, inputs []any) enrich.Enrichment {
 	t.Helper()
 	cfg, err := json.Marshal(map[string]any{"schema": "iglu:com.snowplowanalytics.snowplow.enrichments/sql_query_enrichment_config/jsonschema/1-0-1",
 		"data": map[string]any{"vendor": VendorEnrichments, "name": "sql_query_enrichment_config", "enabled": true, "parameters": map[string]any{
