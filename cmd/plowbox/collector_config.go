@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/plowbox/plowbox/collector/hocon"
+	"github.com/plowbox/plowbox/internal/options"
 )
 
 // parseServeOptions parses plowbox serve's options. A collector config given with
@@ -16,7 +17,7 @@ import (
 // It returns the file's warnings (unknown keys and unsupported features, by name).
 func parseServeOptions(cfg *serveConfig, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) ([]string, error) {
 	args, overrides := splitOverrides(args)
-	if err := parseOptions("serve", serveOptions(cfg), args, lookupEnv, stderr); err != nil {
+	if err := options.Parse("serve", serveOptions(cfg), args, lookupEnv, stderr); err != nil {
 		return nil, err
 	}
 	if cfg.collectorConfig == "" && len(overrides) == 0 {
@@ -46,12 +47,12 @@ func parseServeOptions(cfg *serveConfig, args []string, lookupEnv func(string) (
 	}
 	if srv.SSLPort != nil {
 		host, _, _ := net.SplitHostPort(fresh.addr)
-		fresh.tls.httpsAddr = net.JoinHostPort(host, strconv.Itoa(*srv.SSLPort))
+		fresh.tls.SetHTTPSAddr(net.JoinHostPort(host, strconv.Itoa(*srv.SSLPort)))
 	}
 	if srv.SSLRedirect != nil {
-		fresh.tls.redirectHTTPS = *srv.SSLRedirect
+		fresh.tls.SetRedirectHTTPS(*srv.SSLRedirect)
 	}
-	if err := parseOptions("serve", opts, args, lookupEnv, io.Discard); err != nil {
+	if err := options.Parse("serve", opts, args, lookupEnv, io.Discard); err != nil {
 		return nil, fmt.Errorf("options over the collector config: %w", err)
 	}
 	*cfg = fresh

@@ -37,18 +37,17 @@ func TestCollectorConfigOptions(t *testing.T) {
 		addr       string
 		cookie     string
 		maxPayload int
-		https      string
 	}{
-		{name: "the file alone", args: []string{"--collector-config", conf}, addr: "127.0.0.1:9091", cookie: "micro", maxPayload: 500000, https: "127.0.0.1:9443"},
-		{name: "Micro 4.1's --config", args: []string{"--config", conf}, addr: "127.0.0.1:9091", cookie: "micro", maxPayload: 500000, https: "127.0.0.1:9443"},
-		{name: "Micro's -c", args: []string{"-c", conf}, addr: "127.0.0.1:9091", cookie: "micro", maxPayload: 500000, https: "127.0.0.1:9443"},
-		{name: "flags win", args: []string{"--collector-config", conf, "--addr", ":8080", "--cookie-name", "flag"}, addr: ":8080", cookie: "flag", maxPayload: 500000, https: "127.0.0.1:9443"},
+		{name: "the file alone", args: []string{"--collector-config", conf}, addr: "127.0.0.1:9091", cookie: "micro", maxPayload: 500000},
+		{name: "Micro 4.1's --config", args: []string{"--config", conf}, addr: "127.0.0.1:9091", cookie: "micro", maxPayload: 500000},
+		{name: "Micro's -c", args: []string{"-c", conf}, addr: "127.0.0.1:9091", cookie: "micro", maxPayload: 500000},
+		{name: "flags win", args: []string{"--collector-config", conf, "--addr", ":8080", "--cookie-name", "flag"}, addr: ":8080", cookie: "flag", maxPayload: 500000},
 		{name: "environment variables win", args: []string{"--collector-config", conf}, env: map[string]string{"PLOWBOX_MAX_PAYLOAD_SIZE": "1000"},
-			addr: "127.0.0.1:9091", cookie: "micro", maxPayload: 1000, https: "127.0.0.1:9443"},
+			addr: "127.0.0.1:9091", cookie: "micro", maxPayload: 1000},
 		{name: "-D overrides win over the file", args: []string{"--collector-config", conf, "-Dcollector.cookie.name=sp", "-Dcollector.port=9092"},
-			addr: "127.0.0.1:9092", cookie: "sp", maxPayload: 500000, https: "127.0.0.1:9443"},
-		{name: "-D overrides without a file", args: []string{"-Dcollector.cookie.name=sp"}, addr: ":9090", cookie: "sp", maxPayload: 1 << 20, https: ""},
-		{name: "no file", args: nil, addr: ":9090", cookie: "sp", maxPayload: 1 << 20, https: ""},
+			addr: "127.0.0.1:9092", cookie: "sp", maxPayload: 500000},
+		{name: "-D overrides without a file", args: []string{"-Dcollector.cookie.name=sp"}, addr: ":9090", cookie: "sp", maxPayload: 1 << 20},
+		{name: "no file", args: nil, addr: ":9090", cookie: "sp", maxPayload: 1 << 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,9 +59,9 @@ func TestCollectorConfigOptions(t *testing.T) {
 			if _, err := parseServeOptions(&cfg, tt.args, lookup, io.Discard); err != nil {
 				t.Fatal(err)
 			}
-			if cfg.addr != tt.addr || cfg.collector.Cookie.Name != tt.cookie || cfg.maxPayloadSize != tt.maxPayload || cfg.tls.httpsAddr != tt.https {
-				t.Errorf("addr %q cookie %q max payload %d https %q; want %q %q %d %q",
-					cfg.addr, cfg.collector.Cookie.Name, cfg.maxPayloadSize, cfg.tls.httpsAddr, tt.addr, tt.cookie, tt.maxPayload, tt.https)
+			if cfg.addr != tt.addr || cfg.collector.Cookie.Name != tt.cookie || cfg.maxPayloadSize != tt.maxPayload {
+				t.Errorf("addr %q cookie %q max payload %d; want %q %q %d",
+					cfg.addr, cfg.collector.Cookie.Name, cfg.maxPayloadSize, tt.addr, tt.cookie, tt.maxPayload)
 			}
 			if strings.Contains(strings.Join(tt.args, " "), conf) && cfg.collector.Cookie.Expiration != 30*24*time.Hour {
 				t.Errorf("cookie expiration %s, want the file's 30 days", cfg.collector.Cookie.Expiration)

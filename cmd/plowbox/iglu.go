@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/google/uuid"
 
 	"github.com/plowbox/plowbox/enrich/iglu"
@@ -19,7 +21,8 @@ import (
 	"github.com/plowbox/plowbox/web/igluapi"
 )
 
-// igluConfig is how plowbox serve resolves Iglu schemas (iglu.md §4).
+// igluConfig is how plowbox serve resolves Iglu schemas: a resolver configuration or
+// Iglu Central, static registries on disk, an extra HTTP registry and the lookup cache.
 type igluConfig struct {
 	resolverFile string        // --iglu: a resolver configuration whose repositories replace the default
 	dirs         []string      // --iglu-dir: static registries read from disk
@@ -31,15 +34,15 @@ type igluConfig struct {
 }
 
 // igluOptions is the table of the Iglu options of plowbox serve.
-func igluOptions(c *igluConfig) []option {
-	return []option{
-		{name: "iglu", aliases: []string{"i"}, usage: "Iglu resolver configuration file (resolver-config 1-0-0 to 1-0-3); its repositories replace the default Iglu Central; plowbox's own registry is always consulted first", value: str(&c.resolverFile, "")},
-		{name: "iglu-dir", usage: "static Iglu registry directory holding schemas/<vendor>/<name>/jsonschema/<version> (Micro's iglu-client-embedded, or a checkout of Iglu Central); repeat or comma-separate for several", value: list(&c.dirs)},
-		{name: "iglu-timeout", usage: "timeout of one schema request to an HTTP registry; a registry slower than this counts as unreachable", value: duration(&c.timeout, iglu.DefaultHTTPTimeout)},
-		{name: "iglu-super-key", usage: "the registry super key: an apikey header equal to it may read and write /api/schemas under --auth basic; when empty, plowbox generates one at first start, prints it once and keeps it in the data directory", value: str(&c.superKey, "")},
-		{name: "iglu-registry-url", usage: "an extra HTTP registry, tried before Iglu Central (include /api for an Iglu Server); MICRO_IGLU_REGISTRY_URL is read when this is not set", value: str(&c.registryURL, "")},
-		{name: "iglu-api-key", usage: "apikey sent to --iglu-registry-url; MICRO_IGLU_API_KEY is read when this is not set", value: str(&c.apiKey, "")},
-		{name: "iglu-cache-size", usage: "number of schema lookups the resolver caches, unless --iglu sets cacheSize", value: integer(&c.cacheSize, 500)},
+func igluOptions(c *igluConfig) []options.Option {
+	return []options.Option{
+		{Name: "iglu", Aliases: []string{"i"}, Usage: "Iglu resolver configuration file (resolver-config 1-0-0 to 1-0-3); its repositories replace the default Iglu Central; plowbox's own registry is always consulted first", Value: options.String(&c.resolverFile, "")},
+		{Name: "iglu-dir", Usage: "static Iglu registry directory holding schemas/<vendor>/<name>/jsonschema/<version> (Micro's iglu-client-embedded, or a checkout of Iglu Central); repeat or comma-separate for several", Value: options.List(&c.dirs)},
+		{Name: "iglu-timeout", Usage: "timeout of one schema request to an HTTP registry; a registry slower than this counts as unreachable", Value: options.Duration(&c.timeout, iglu.DefaultHTTPTimeout)},
+		{Name: "iglu-super-key", Usage: "the registry super key: an apikey header equal to it may read and write /api/schemas under --auth basic; when empty, plowbox generates one at first start, prints it once and keeps it in the data directory", Value: options.String(&c.superKey, "")},
+		{Name: "iglu-registry-url", Usage: "an extra HTTP registry, tried before Iglu Central (include /api for an Iglu Server); MICRO_IGLU_REGISTRY_URL is read when this is not set", Value: options.String(&c.registryURL, "")},
+		{Name: "iglu-api-key", Usage: "apikey sent to --iglu-registry-url; MICRO_IGLU_API_KEY is read when this is not set", Value: options.String(&c.apiKey, "")},
+		{Name: "iglu-cache-size", Usage: "number of schema lookups the resolver caches, unless --iglu sets cacheSize", Value: options.Int(&c.cacheSize, 500)},
 	}
 }
 
@@ -50,7 +53,7 @@ const builtinRepoName = "plowbox"
 const superKeyFile = "iglu-super-key"
 
 // buildIglu builds the resolver and validator of plowbox serve. Repositories are tried
-// in this order (iglu.md §4, §5):
+// in this order:
 //
 //  1. plowbox's built-in registry (the store's schemas, written through /api/schemas or
 //     plowbox iglu import);
@@ -86,7 +89,7 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 	}
 
 	for _, dir := range cfg.dirs {
-		root, err := registryRoot(dir)
+		root, err := iglu.RegistryRoot(dir)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--iglu-dir: %w", err)
 		}
@@ -114,7 +117,7 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 
 	for i, r := range repos {
 		if r.Class() == iglu.ClassHTTP {
-			repos[i] = &keptFallback{Repository: r, st: st, log: log}
+			repos[i] = iglu.WithKeptCopies(r, st, log)
 		}
 	}
 	opts.Repositories = repos
@@ -129,20 +132,6 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 	}
 	r := iglu.NewResolver(opts)
 	return r, iglu.NewValidator(r, log), nil
-}
-
-// registryRoot returns the registry directory of --iglu-dir dir: dir itself when it
-// holds a schemas directory, or its parent when dir is that schemas directory.
-func registryRoot(dir string) (string, error) {
-	if fi, err := os.Stat(filepath.Join(dir, "schemas")); err == nil && fi.IsDir() {
-		return dir, nil
-	}
-	if filepath.Base(filepath.Clean(dir)) == "schemas" {
-		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-			return filepath.Dir(filepath.Clean(dir)), nil
-		}
-	}
-	return "", fmt.Errorf("%s has no schemas directory: want a static registry laid out as DIR/schemas/<vendor>/<name>/jsonschema/<version>", dir)
 }
 
 // builtinRepository is plowbox's own registry as the resolver sees it.
@@ -162,30 +151,6 @@ func builtinRepository(st *store.Store) iglu.Repository {
 			return body, nil
 		},
 	}
-}
-
-// keptFallback is an HTTP repository that, when it fails, answers with the copy of the
-// schema kept from an earlier lookup over the network (iglu.md §2), so that a box that
-// has seen a schema once keeps validating it offline.
-type keptFallback struct {
-	iglu.Repository
-	st  *store.Store
-	log *slog.Logger
-}
-
-// Lookup implements iglu.Repository.
-func (k *keptFallback) Lookup(ctx context.Context, key iglu.SchemaKey) ([]byte, error) {
-	body, err := k.Repository.Lookup(ctx, key)
-	if err == nil || errors.Is(err, iglu.ErrNotFound) {
-		return body, err
-	}
-	kept, ok, kerr := k.st.GetResolved(key.Path())
-	if kerr != nil || !ok {
-		return nil, err
-	}
-	k.log.Warn("iglu repository failed; validating with the copy kept from an earlier lookup",
-		"repository", k.Name(), "schema", key.String(), "err", err)
-	return kept, nil
 }
 
 // loadSuperKey returns the registry super key: --iglu-super-key when set; otherwise the
@@ -223,7 +188,3 @@ func loadSuperKey(cfg igluConfig, dataDir string, basicAuth bool, stderr io.Writ
 func igluWebOptions(st *store.Store, r *iglu.Resolver, v *iglu.Validator, superKey string) *igluapi.Options {
 	return &igluapi.Options{Registry: st, Resolver: r, Validator: v, SuperKey: superKey, Version: version}
 }
-
-// igluCacheFlush drops every cached schema lookup, for the control plane's
-// POST /control-plane/iglu-cache/flush and PUT /restart-services (mini.md §3).
-func igluCacheFlush(r *iglu.Resolver) { r.Flush() }

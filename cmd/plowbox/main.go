@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/plowbox/plowbox/internal/options"
 )
 
 // version is plowbox's semantic version; release builds set it with -ldflags "-X main.version=…".
@@ -64,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return 2
 	}
 	if err != nil {
-		if err == errUsage {
+		if err == options.ErrUsage {
 			return 2
 		}
 		fmt.Fprintln(stderr, "plowbox:", err)

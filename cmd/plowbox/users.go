@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/plowbox/plowbox/internal/options"
 	userstore "github.com/plowbox/plowbox/internal/users"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web/auth"
@@ -98,7 +99,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
 			}
-			return errUsage
+			return options.ErrUsage
 		}
 		if fs.NArg() == 0 {
 			break
@@ -108,7 +109,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	if len(pos) == 0 {
 		fmt.Fprint(stderr, usersUsage)
-		return errUsage
+		return options.ErrUsage
 	}
 	st, err := store.Open(data, store.Options{})
 	if err != nil {
@@ -119,7 +120,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	need := func(n int) error {
 		if len(pos) < n+1 {
 			fmt.Fprint(stderr, usersUsage)
-			return errUsage
+			return options.ErrUsage
 		}
 		return nil
 	}
@@ -205,7 +206,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return users.RevokeToken(pos[1], "")
 	}
 	fmt.Fprintf(stderr, "plowbox users: unknown verb %q\n\n%s", pos[0], usersUsage)
-	return errUsage
+	return options.ErrUsage
 }
 
 // readPassword reads one line from stdin when it is not a terminal; an empty input

@@ -1,4 +1,7 @@
-package main
+// Package metrics holds plowbox's Prometheus metrics of the pipeline, the store, the
+// collector and the search index, on a registry of their own (never the process-wide
+// default one), served at /metrics.
+package metrics
 
 import (
 	"bytes"
@@ -16,9 +19,8 @@ import (
 	"github.com/plowbox/plowbox/store/index"
 )
 
-// metrics are plowbox's Prometheus metrics, on a registry of their own (never the
-// process-wide default one), served at /metrics.
-type metrics struct {
+// Metrics are plowbox's Prometheus metrics, on a registry of their own.
+type Metrics struct {
 	reg            *prometheus.Registry
 	events         *prometheus.CounterVec
 	enrichDuration prometheus.Histogram
@@ -26,10 +28,10 @@ type metrics struct {
 	commitDuration prometheus.Histogram
 }
 
-// newMetrics creates the registry with the pipeline's metrics and the Go runtime and
-// process collectors.
-func newMetrics() *metrics {
-	m := &metrics{
+// New creates the registry with the pipeline's metrics and the Go runtime and process
+// collectors; version labels plowbox_build_info.
+func New(version string) *Metrics {
+	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plowbox_events_total",
@@ -64,6 +66,9 @@ func newMetrics() *metrics {
 	return m
 }
 
+// Registry is the registry the metrics are on, for /metrics.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
 // eventTypeLabels are the values of the event field; anything else (a JavaScript
 // enrichment may rewrite it) is counted as "other" to keep the label bounded.
 var eventTypeLabels = map[string]bool{
@@ -74,8 +79,8 @@ var eventTypeLabels = map[string]bool{
 // badRowSchemaPrefix starts the schema of every bad row; the bad-row type follows it.
 var badRowSchemaPrefix = []byte("iglu:com.snowplowanalytics.snowplow.badrows/")
 
-// observeResult counts the outputs of one payload and records how long enriching it took.
-func (m *metrics) observeResult(res *enrich.Result, d time.Duration) {
+// ObserveResult counts the outputs of one payload and records how long enriching it took.
+func (m *Metrics) ObserveResult(res *enrich.Result, d time.Duration) {
 	m.enrichDuration.Observe(d.Seconds())
 	for i := range res.Outputs {
 		o := &res.Outputs[i]
@@ -114,20 +119,20 @@ func badRowType(row []byte) string {
 	return string(rest[:j])
 }
 
-// observeCommit is the store's OnCommit hook.
-func (m *metrics) observeCommit(_, records int, d time.Duration) {
+// ObserveCommit is the store's OnCommit hook.
+func (m *Metrics) ObserveCommit(_, records int, d time.Duration) {
 	m.commitRecords.Observe(float64(records))
 	m.commitDuration.Observe(d.Seconds())
 }
 
-// watchStore exposes the store's size, record counts, oldest record age, writer and
+// WatchStore exposes the store's size, record counts, oldest record age, writer and
 // retention counters, read at each scrape.
-func (m *metrics) watchStore(st *store.Store, log *slog.Logger) {
+func (m *Metrics) WatchStore(st *store.Store, log *slog.Logger) {
 	m.reg.MustRegister(&storeCollector{st: st, log: log, now: time.Now})
 }
 
-// watchCollector exposes the collector's request counters.
-func (m *metrics) watchCollector(c *collector.Collector) {
+// WatchCollector exposes the collector's request counters.
+func (m *Metrics) WatchCollector(c *collector.Collector) {
 	for _, s := range []struct {
 		result string
 		get    func(collector.Stats) uint64
@@ -144,9 +149,9 @@ func (m *metrics) watchCollector(c *collector.Collector) {
 	}
 }
 
-// watchIndex exposes the search index's lag and size; plowbox runs without metrics for
+// WatchIndex exposes the search index's lag and size; plowbox runs without metrics for
 // an index it does not have.
-func (m *metrics) watchIndex(ix interface{ Stats() index.Stats }) {
+func (m *Metrics) WatchIndex(ix interface{ Stats() index.Stats }) {
 	if ix == nil {
 		return
 	}

@@ -1,4 +1,7 @@
-package main
+// Package options is the option framework of plowbox's subcommands: one table of
+// options feeds the command-line flags, the PLOWBOX_* environment variables and the
+// --help text, so a new option is one line and the three can never disagree.
+package options
 
 import (
 	"errors"
@@ -11,40 +14,41 @@ import (
 	"time"
 )
 
-// errUsage means the flags were wrong and the flag package has already said why.
-var errUsage = errors.New("usage")
+// ErrUsage means the flags were wrong and the flag package has already said why.
+var ErrUsage = errors.New("usage")
 
-// option is one setting of a subcommand: a flag, its PLOWBOX_* environment variable and
+// Option is one setting of a subcommand: a flag, its PLOWBOX_* environment variable and
 // its help text come from this single entry, so the three can never disagree.
-type option struct {
-	name    string
-	aliases []string // Micro-compatible short or long names, e.g. "t" for output-tsv
-	usage   string
-	value   flag.Value
+type Option struct {
+	Name    string
+	Aliases []string // Micro-compatible short or long names, e.g. "t" for output-tsv
+	Usage   string
+	Value   flag.Value
 }
 
-// env is the option's environment variable: PLOWBOX_ and the name in upper snake case.
-func (o option) env() string {
-	return "PLOWBOX_" + strings.ToUpper(strings.ReplaceAll(o.name, "-", "_"))
+// Env is the option's environment variable: PLOWBOX_ and the name in upper snake case.
+func (o Option) Env() string {
+	return "PLOWBOX_" + strings.ToUpper(strings.ReplaceAll(o.Name, "-", "_"))
 }
 
-// parseOptions parses args into opts: flags win over environment variables, which win
-// over defaults. lookupEnv is os.LookupEnv outside tests.
-func parseOptions(cmd string, opts []option, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) error {
+// Parse parses the arguments of plowbox cmd into opts: flags win over environment
+// variables, which win over defaults. lookupEnv is os.LookupEnv outside tests. It
+// returns flag.ErrHelp for --help (after printing the usage) and ErrUsage for bad flags.
+func Parse(cmd string, opts []Option, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) error {
 	fs := flag.NewFlagSet("plowbox "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	for _, o := range opts {
-		fs.Var(o.value, o.name, o.usage)
-		for _, a := range o.aliases {
-			fs.Var(o.value, a, "alias of --"+o.name)
+		fs.Var(o.Value, o.Name, o.Usage)
+		for _, a := range o.Aliases {
+			fs.Var(o.Value, a, "alias of --"+o.Name)
 		}
 	}
-	fs.Usage = func() { printUsage(stderr, cmd, opts) }
+	fs.Usage = func() { PrintUsage(stderr, cmd, opts) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return errUsage // the flag package has printed the problem and the usage
+		return ErrUsage // the flag package has printed the problem and the usage
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -52,12 +56,12 @@ func parseOptions(cmd string, opts []option, args []string, lookupEnv func(strin
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, o := range opts {
-		if set[o.name] || anySet(set, o.aliases) {
+		if set[o.Name] || anySet(set, o.Aliases) {
 			continue
 		}
-		if v, ok := lookupEnv(o.env()); ok {
-			if err := o.value.Set(v); err != nil {
-				return fmt.Errorf("%s=%q: %w", o.env(), v, err)
+		if v, ok := lookupEnv(o.Env()); ok {
+			if err := o.Value.Set(v); err != nil {
+				return fmt.Errorf("%s=%q: %w", o.Env(), v, err)
 			}
 		}
 	}
@@ -73,20 +77,21 @@ func anySet(set map[string]bool, names []string) bool {
 	return false
 }
 
-func printUsage(w io.Writer, cmd string, opts []option) {
+// PrintUsage writes the help text of plowbox cmd: every option with its variable and default.
+func PrintUsage(w io.Writer, cmd string, opts []Option) {
 	fmt.Fprintf(w, "Usage: plowbox %s [flags]\n\nFlags (each also read from its environment variable):\n", cmd)
-	sorted := append([]option(nil), opts...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	sorted := append([]Option(nil), opts...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	for _, o := range sorted {
-		names := "--" + o.name
-		for _, a := range o.aliases {
+		names := "--" + o.Name
+		for _, a := range o.Aliases {
 			names += ", -" + a
 		}
-		def := o.value.String()
+		def := o.Value.String()
 		if def != "" {
 			def = " (default " + strconv.Quote(def) + ")"
 		}
-		fmt.Fprintf(w, "  %s  [%s]%s\n      %s\n", names, o.env(), def, o.usage)
+		fmt.Fprintf(w, "  %s  [%s]%s\n      %s\n", names, o.Env(), def, o.Usage)
 	}
 }
 
@@ -97,7 +102,8 @@ type stringValue struct{ p *string }
 func (v stringValue) String() string     { return *v.p }
 func (v stringValue) Set(s string) error { *v.p = s; return nil }
 
-func str(p *string, def string) flag.Value { *p = def; return stringValue{p} }
+// String returns a string option set to def.
+func String(p *string, def string) flag.Value { *p = def; return stringValue{p} }
 
 type enumValue struct {
 	p       *string
@@ -115,7 +121,8 @@ func (v enumValue) Set(s string) error {
 	return fmt.Errorf("must be one of %s", strings.Join(v.allowed, ", "))
 }
 
-func enum(p *string, def string, allowed ...string) flag.Value {
+// Enum returns a string option set to def that accepts only the allowed values.
+func Enum(p *string, def string, allowed ...string) flag.Value {
 	*p = def
 	return enumValue{p, allowed}
 }
@@ -133,7 +140,12 @@ func (v boolValue) Set(s string) error {
 }
 func (v boolValue) IsBoolFlag() bool { return true }
 
-func boolean(p *bool, def bool) flag.Value { *p = def; return boolValue{p} }
+// Bool returns a boolean option set to def.
+func Bool(p *bool, def bool) flag.Value { *p = def; return boolValue{p} }
+
+// Const returns a boolean flag that sets *p to value when given (Micro's -t and -j);
+// giving two such flags of different values for one string is an error.
+func Const(p *string, value string) flag.Value { return constValue{p, value} }
 
 // constValue sets a string to a constant when its boolean flag is given (-t, -j).
 type constValue struct {
@@ -169,7 +181,8 @@ func (v intValue) Set(s string) error {
 	return nil
 }
 
-func integer(p *int, def int) flag.Value { *p = def; return intValue{p} }
+// Int returns a whole-number option set to def.
+func Int(p *int, def int) flag.Value { *p = def; return intValue{p} }
 
 type durationValue struct{ p *time.Duration }
 
@@ -183,7 +196,8 @@ func (v durationValue) Set(s string) error {
 	return nil
 }
 
-func duration(p *time.Duration, def time.Duration) flag.Value { *p = def; return durationValue{p} }
+// Duration returns a duration option (10s, 24h) set to def.
+func Duration(p *time.Duration, def time.Duration) flag.Value { *p = def; return durationValue{p} }
 
 // listValue is a comma-separated list; repeating the flag appends.
 type listValue struct{ p *[]string }
@@ -198,7 +212,8 @@ func (v listValue) Set(s string) error {
 	return nil
 }
 
-func list(p *[]string) flag.Value { return listValue{p} }
+// List returns a comma-separated list option; repeating the flag appends.
+func List(p *[]string) flag.Value { return listValue{p} }
 
 // mapValue holds from=to pairs, comma-separated or repeated.
 type mapValue struct{ p *map[string]string }
@@ -228,4 +243,20 @@ func (v mapValue) Set(s string) error {
 	return nil
 }
 
-func pairs(p *map[string]string) flag.Value { return mapValue{p} }
+// Pairs returns an option of FROM=TO pairs, comma-separated or repeated.
+func Pairs(p *map[string]string) flag.Value { return mapValue{p} }
+
+// Int64 returns a whole-number option bound to *p, whose current value is its default.
+func Int64(p *int64) flag.Value { return int64Value{p} }
+
+type int64Value struct{ p *int64 }
+
+func (v int64Value) String() string { return strconv.FormatInt(*v.p, 10) }
+func (v int64Value) Set(s string) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return fmt.Errorf("must be a whole number")
+	}
+	*v.p = n
+	return nil
+}

@@ -1,4 +1,9 @@
-package main
+// Package tlsfront is plowbox's TLS and proxy layer in front of its web handler: the
+// HTTPS listener (a PEM or PKCS#12 certificate, or one obtained through ACME), the ACME
+// HTTP-01 challenge on the HTTP listener, which forwarded headers of reverse proxies to
+// believe, the redirect to HTTPS and HSTS. Its SetDomain and EnableHSTS are the control
+// plane's TLS verbs.
+package tlsfront
 
 import (
 	"context"
@@ -16,10 +21,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/plowbox/plowbox/internal/options"
 
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
@@ -29,8 +37,8 @@ import (
 	"github.com/plowbox/plowbox/web/controlplane"
 )
 
-// tlsSettings are the options of plowbox's HTTPS listener and of the proxies in front of it.
-type tlsSettings struct {
+// Settings are the options of plowbox's HTTPS listener and of the proxies in front of it.
+type Settings struct {
 	cert, key      string // PEM files
 	p12            string // PKCS12 file (Micro's ssl-certificate.p12)
 	p12Password    string
@@ -44,8 +52,17 @@ type tlsSettings struct {
 	configDir      string // Micro's config directory
 }
 
+// SetHTTPSAddr sets the HTTPS listener's address, as a collector config's ssl.port does;
+// options parsed afterwards override it.
+func (s *Settings) SetHTTPSAddr(addr string) { s.httpsAddr = addr }
+
+// SetRedirectHTTPS sets the redirect to HTTPS, as a collector config's ssl.redirect
+// does; options parsed afterwards override it.
+func (s *Settings) SetRedirectHTTPS(on bool) { s.redirectHTTPS = on }
+
 // Environment variable with the PKCS12 password in the Micro container; setting it turns
-// HTTPS on with <config dir>/ssl-certificate.p12 (micro-api.md §9).
+// HTTPS on with <config dir>/ssl-certificate.p12, as in the Snowplow Micro container
+// (https://docs.snowplow.io/docs/testing/snowplow-micro/advanced-usage/).
 const (
 	microCertPasswordEnv = "MICRO_SSL_CERT_PASSWORD"
 	microCertFile        = "ssl-certificate.p12"
@@ -55,21 +72,21 @@ const (
 	microConfigDir       = "/config" // where the Micro container keeps its configuration
 )
 
-// tlsOptions is the table of the TLS and proxy options of plowbox serve.
-func tlsOptions(c *tlsSettings) []option {
-	return []option{
-		{name: "tls-cert", usage: "PEM certificate (chain) file for HTTPS; needs --tls-key", value: str(&c.cert, "")},
-		{name: "tls-key", usage: "PEM private key file of --tls-cert", value: str(&c.key, "")},
-		{name: "tls-p12", usage: "PKCS12 certificate and key for HTTPS (Micro's ssl-certificate.p12); password from --tls-p12-password or " + microCertPasswordEnv, value: str(&c.p12, "")},
-		{name: "tls-p12-password", usage: "password of --tls-p12 (prefer the environment variable)", value: str(&c.p12Password, "")},
-		{name: "tls-domain", usage: "get a certificate for this domain from an ACME CA (Let's Encrypt by default), answering HTTP-01 on the HTTP listener and TLS-ALPN-01 on the HTTPS one; certificates are kept in <data>/acme", value: str(&c.domain, "")},
-		{name: "acme-email", usage: "contact e-mail given to the ACME CA (optional)", value: str(&c.acmeEmail, "")},
-		{name: "acme-directory", usage: "ACME directory URL, for a staging or private CA; empty for Let's Encrypt", value: str(&c.acmeDirectory, "")},
-		{name: "https-addr", usage: "address of the HTTPS listener, used when a certificate is configured (default " + defaultHTTPSAddr + ")", value: str(&c.httpsAddr, "")},
-		{name: "trusted-proxies", usage: "CIDRs of reverse proxies whose X-Forwarded-For/-Proto headers are believed; when set, those headers are removed from other peers' requests (comma-separated)", value: list(&c.trustedProxies)},
-		{name: "redirect-https", usage: "redirect plowbox's own paths (not the collector's) to HTTPS when a request came over plain HTTP, directly or through a trusted proxy", value: boolean(&c.redirectHTTPS, false)},
-		{name: "config-dir", usage: "Micro's configuration directory; with " + microCertPasswordEnv + " set, HTTPS uses its " + microCertFile + " (empty means " + microConfigDir + ")", value: str(&c.configDir, "")},
-		{name: "hsts", usage: "send Strict-Transport-Security \"" + hstsValueMini + "\" on HTTPS answers", value: boolean(&c.hsts, false)},
+// Options is the table of the TLS and proxy options of plowbox serve.
+func Options(c *Settings) []options.Option {
+	return []options.Option{
+		{Name: "tls-cert", Usage: "PEM certificate (chain) file for HTTPS; needs --tls-key", Value: options.String(&c.cert, "")},
+		{Name: "tls-key", Usage: "PEM private key file of --tls-cert", Value: options.String(&c.key, "")},
+		{Name: "tls-p12", Usage: "PKCS12 certificate and key for HTTPS (Micro's ssl-certificate.p12); password from --tls-p12-password or " + microCertPasswordEnv, Value: options.String(&c.p12, "")},
+		{Name: "tls-p12-password", Usage: "password of --tls-p12 (prefer the environment variable)", Value: options.String(&c.p12Password, "")},
+		{Name: "tls-domain", Usage: "get a certificate for this domain from an ACME CA (Let's Encrypt by default), answering HTTP-01 on the HTTP listener and TLS-ALPN-01 on the HTTPS one; certificates are kept in <data>/acme", Value: options.String(&c.domain, "")},
+		{Name: "acme-email", Usage: "contact e-mail given to the ACME CA (optional)", Value: options.String(&c.acmeEmail, "")},
+		{Name: "acme-directory", Usage: "ACME directory URL, for a staging or private CA; empty for Let's Encrypt", Value: options.String(&c.acmeDirectory, "")},
+		{Name: "https-addr", Usage: "address of the HTTPS listener, used when a certificate is configured (default " + defaultHTTPSAddr + ")", Value: options.String(&c.httpsAddr, "")},
+		{Name: "trusted-proxies", Usage: "CIDRs of reverse proxies whose X-Forwarded-For/-Proto headers are believed; when set, those headers are removed from other peers' requests (comma-separated)", Value: options.List(&c.trustedProxies)},
+		{Name: "redirect-https", Usage: "redirect plowbox's own paths (not the collector's) to HTTPS when a request came over plain HTTP, directly or through a trusted proxy", Value: options.Bool(&c.redirectHTTPS, false)},
+		{Name: "config-dir", Usage: "Micro's configuration directory; with " + microCertPasswordEnv + " set, HTTPS uses its " + microCertFile + " (empty means " + microConfigDir + ")", Value: options.String(&c.configDir, "")},
+		{Name: "hsts", Usage: "send Strict-Transport-Security \"" + hstsValueMini + "\" on HTTPS answers", Value: options.Bool(&c.hsts, false)},
 	}
 }
 
@@ -79,12 +96,12 @@ type tlsState struct {
 	HSTS   bool   `json:"hsts,omitempty"`
 }
 
-// front is plowbox's TLS and proxy layer around the web handler: it serves the HTTPS
+// Front is plowbox's TLS and proxy layer around the web handler: it serves the HTTPS
 // listener (a static certificate or ACME), answers ACME HTTP-01 challenges on the HTTP
 // listener, decides which forwarded headers to believe, redirects to HTTPS and adds
 // HSTS. Its SetDomain and EnableHSTS are the control plane's TLS verbs.
-type front struct {
-	set     tlsSettings
+type Front struct {
+	set     Settings
 	dataDir string
 	log     *slog.Logger
 	trusted []netip.Prefix
@@ -92,6 +109,7 @@ type front struct {
 	acme    atomic.Pointer[acmeState]
 	hsts    atomic.Bool
 	stderr  io.Writer
+	version string // printed in the HTTPS startup line
 
 	mu      sync.Mutex // guards the fields below and tls.json
 	handler http.Handler
@@ -100,8 +118,8 @@ type front struct {
 	addr    net.Addr     // its bound address
 }
 
-// front serves the control plane's domain-name and add-hsts verbs.
-var _ controlplane.TLSControl = (*front)(nil)
+// Front serves the control plane's domain-name and add-hsts verbs.
+var _ controlplane.TLSControl = (*Front)(nil)
 
 // acmeState is one ACME configuration: the domain and its manager.
 type acmeState struct {
@@ -110,10 +128,10 @@ type acmeState struct {
 	http01 http.Handler // the manager's HTTP-01 responder
 }
 
-// newFront checks the TLS settings and loads the certificate or the persisted ACME
-// domain.
-func newFront(set tlsSettings, dataDir string, lookupEnv func(string) (string, bool), stderr io.Writer, log *slog.Logger) (*front, error) {
-	f := &front{set: set, dataDir: dataDir, log: log, stderr: stderr}
+// New checks the TLS settings and loads the certificate or the persisted ACME domain
+// (kept in dataDir); version is plowbox's, for the startup line.
+func New(set Settings, dataDir, version string, lookupEnv func(string) (string, bool), stderr io.Writer, log *slog.Logger) (*Front, error) {
+	f := &Front{set: set, dataDir: dataDir, version: version, log: log, stderr: stderr}
 	for _, s := range set.trustedProxies {
 		p, err := parsePrefix(s)
 		if err != nil {
@@ -233,7 +251,7 @@ func checkDomain(d string) error {
 
 // newACME returns the ACME configuration of domain: certificates and the account key
 // cached in <data>/acme, only this domain allowed.
-func (f *front) newACME(domain string) *acmeState {
+func (f *Front) newACME(domain string) *acmeState {
 	m := &autocert.Manager{
 		Prompt:     autocert.AcceptTOS,
 		Cache:      autocert.DirCache(filepath.Join(f.dataDir, "acme")),
@@ -247,10 +265,10 @@ func (f *front) newACME(domain string) *acmeState {
 }
 
 // httpsEnabled reports whether plowbox has a certificate to serve.
-func (f *front) httpsEnabled() bool { return f.static != nil || f.acme.Load() != nil }
+func (f *Front) httpsEnabled() bool { return f.static != nil || f.acme.Load() != nil }
 
 // httpsAddr is the HTTPS listen address.
-func (f *front) httpsAddr() string {
+func (f *Front) httpsAddr() string {
 	if f.set.httpsAddr != "" {
 		return f.set.httpsAddr
 	}
@@ -259,7 +277,7 @@ func (f *front) httpsAddr() string {
 
 // getCertificate serves the ACME certificate for its domain (and the TLS-ALPN-01
 // challenge), the static certificate otherwise.
-func (f *front) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+func (f *Front) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if a := f.acme.Load(); a != nil && (f.static == nil || strings.EqualFold(strings.TrimSuffix(hello.ServerName, "."), a.domain)) {
 		return a.mgr.GetCertificate(hello)
 	}
@@ -270,7 +288,7 @@ func (f *front) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, er
 }
 
 // tlsConfig is the HTTPS listener's configuration.
-func (f *front) tlsConfig() *tls.Config {
+func (f *Front) tlsConfig() *tls.Config {
 	return &tls.Config{
 		MinVersion:     tls.VersionTLS12,
 		GetCertificate: f.getCertificate,
@@ -278,9 +296,9 @@ func (f *front) tlsConfig() *tls.Config {
 	}
 }
 
-// wrap returns h behind the proxy, HSTS, ACME and redirect rules; overTLS says whether
+// Wrap returns h behind the proxy, HSTS, ACME and redirect rules; overTLS says whether
 // it serves the HTTPS listener.
-func (f *front) wrap(h http.Handler, overTLS bool) http.Handler {
+func (f *Front) Wrap(h http.Handler, overTLS bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		proxied := f.fromTrustedProxy(r)
 		if !proxied && len(f.trusted) > 0 {
@@ -307,7 +325,7 @@ func (f *front) wrap(h http.Handler, overTLS bool) http.Handler {
 }
 
 // fromTrustedProxy reports whether the request's peer is one of --trusted-proxies.
-func (f *front) fromTrustedProxy(r *http.Request) bool {
+func (f *Front) fromTrustedProxy(r *http.Request) bool {
 	if len(f.trusted) == 0 {
 		return false
 	}
@@ -327,7 +345,7 @@ func (f *front) fromTrustedProxy(r *http.Request) bool {
 // redirect sends the client to the same URL over HTTPS: on the load balancer's port when
 // a proxy forwarded the request, on plowbox's HTTPS port otherwise. Like Mini's LB mode,
 // GET and HEAD get 302, other methods 307 so that their body is sent again.
-func (f *front) redirect(w http.ResponseWriter, r *http.Request, viaProxy bool) {
+func (f *Front) redirect(w http.ResponseWriter, r *http.Request, viaProxy bool) {
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
@@ -351,9 +369,9 @@ func (f *front) redirect(w http.ResponseWriter, r *http.Request, viaProxy bool) 
 	http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), code)
 }
 
-// start runs the HTTPS listener when plowbox has a certificate; its Serve error goes to
-// errc. h is the web handler; the HTTP listener's is wrap(h, false).
-func (f *front) start(h http.Handler, errc chan<- error) error {
+// Start runs the HTTPS listener when plowbox has a certificate; its Serve error goes to
+// errc. h is the web handler; the HTTP listener's is Wrap(h, false).
+func (f *Front) Start(h http.Handler, errc chan<- error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.handler, f.errc = h, errc
@@ -364,7 +382,7 @@ func (f *front) start(h http.Handler, errc chan<- error) error {
 }
 
 // listenLocked opens the HTTPS listener; f.mu is held.
-func (f *front) listenLocked() error {
+func (f *Front) listenLocked() error {
 	if f.srv != nil {
 		return nil
 	}
@@ -376,7 +394,7 @@ func (f *front) listenLocked() error {
 		return fmt.Errorf("HTTPS: listen on %s: %w", f.httpsAddr(), err)
 	}
 	f.srv = &http.Server{
-		Handler:           f.wrap(f.handler, true),
+		Handler:           f.Wrap(f.handler, true),
 		TLSConfig:         f.tlsConfig(),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       610 * time.Second,
@@ -390,12 +408,12 @@ func (f *front) listenLocked() error {
 			errc <- fmt.Errorf("HTTPS: %w", err)
 		}
 	}()
-	fmt.Fprintf(f.stderr, "plowbox %s started at %s\n", version, strings.Replace(listenURL(ln.Addr()), "http://", "https://", 1))
+	fmt.Fprintf(f.stderr, "plowbox %s started at %s\n", f.version, httpsURL(ln.Addr()))
 	return nil
 }
 
-// shutdown stops the HTTPS listener gracefully.
-func (f *front) shutdown(ctx context.Context) error {
+// Shutdown stops the HTTPS listener gracefully.
+func (f *Front) Shutdown(ctx context.Context) error {
 	f.mu.Lock()
 	srv := f.srv
 	f.mu.Unlock()
@@ -412,7 +430,7 @@ func (f *front) shutdown(ctx context.Context) error {
 // it opens the HTTPS listener if needed, obtains the certificate through the ACME
 // challenge itself (which proves the domain points here, on any host or cloud), and only
 // then keeps the domain in <data>/tls.json. On failure the previous configuration stays.
-func (f *front) SetDomain(ctx context.Context, domain string) error {
+func (f *Front) SetDomain(ctx context.Context, domain string) error {
 	domain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
 	if err := checkDomain(domain); err != nil {
 		return err
@@ -458,7 +476,7 @@ func (f *front) SetDomain(ctx context.Context, domain string) error {
 
 // EnableHSTS adds Strict-Transport-Security to HTTPS answers from now on and after
 // restarts (Mini's /control-plane/add-hsts).
-func (f *front) EnableHSTS() error {
+func (f *Front) EnableHSTS() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	state, err := f.readState()
@@ -474,7 +492,7 @@ func (f *front) EnableHSTS() error {
 }
 
 // readState reads <data>/tls.json; a missing file is the zero state.
-func (f *front) readState() (tlsState, error) {
+func (f *Front) readState() (tlsState, error) {
 	var s tlsState
 	path := filepath.Join(f.dataDir, tlsStateFile)
 	b, err := os.ReadFile(path)
@@ -491,7 +509,7 @@ func (f *front) readState() (tlsState, error) {
 }
 
 // writeState replaces <data>/tls.json atomically.
-func (f *front) writeState(s tlsState) error {
+func (f *Front) writeState(s tlsState) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode TLS settings: %w", err)
@@ -505,4 +523,18 @@ func (f *front) writeState(s tlsState) error {
 		return fmt.Errorf("write TLS settings: %w", err)
 	}
 	return nil
+}
+
+// httpsURL renders the HTTPS listener's address the way Micro's startup line does:
+// https://[::]:9543/ for a wildcard listener.
+func httpsURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "https://" + addr.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "::"
+	}
+	return "https://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port)) + "/"
 }

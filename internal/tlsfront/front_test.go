@@ -1,18 +1,13 @@
-package main
+package tlsfront
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,62 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/tlsfront/tlsfronttest"
+
+	"github.com/plowbox/plowbox/internal/options"
+
 	"golang.org/x/crypto/acme"
 	"software.sslmate.com/src/go-pkcs12"
 )
-
-// testCert is a self-signed certificate made for one test.
-type testCert struct {
-	leaf            *x509.Certificate
-	key             *ecdsa.PrivateKey
-	certPEM, keyPEM []byte
-}
-
-// selfSigned makes a certificate for the given DNS names and 127.0.0.1.
-func selfSigned(t *testing.T, names ...string) testCert {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: names[0]},
-		DNSNames:     names,
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testCert{
-		leaf: leaf, key: key,
-		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		keyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}),
-	}
-}
-
-// encodeP12 packs c into a PKCS12 file as OpenSSL 3 does (AES-256, PBKDF2).
-func encodeP12(t *testing.T, c testCert, password string) []byte {
-	t.Helper()
-	b, err := pkcs12.Modern.Encode(c.key, c.leaf, nil, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func writeTempFile(t *testing.T, dir, name string, data []byte) string {
 	t.Helper()
@@ -99,17 +45,17 @@ var echoHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 })
 
 // startFront starts f's HTTPS listener on a loopback port and returns its address.
-func startFront(t *testing.T, f *front) string {
+func startFront(t *testing.T, f *Front) string {
 	t.Helper()
 	f.set.httpsAddr = "127.0.0.1:0"
 	errc := make(chan error, 1)
-	if err := f.start(echoHandler, errc); err != nil {
+	if err := f.Start(echoHandler, errc); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := f.shutdown(ctx); err != nil {
+		if err := f.Shutdown(ctx); err != nil {
 			t.Error(err)
 		}
 	})
@@ -119,43 +65,22 @@ func startFront(t *testing.T, f *front) string {
 	return f.addr.String()
 }
 
-// httpsGet fetches path from addr over real TLS, trusting only root and sending
-// serverName as SNI.
-func httpsGet(t *testing.T, addr, serverName, path string, root *x509.Certificate) (*http.Response, string) {
-	t.Helper()
-	pool := x509.NewCertPool()
-	pool.AddCert(root)
-	client := &http.Client{Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: serverName},
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		},
-	}, Timeout: 10 * time.Second}
-	resp, err := client.Get("https://" + serverName + path)
-	if err != nil {
-		t.Fatalf("GET https://%s%s: %v", serverName, path, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
-}
-
 var discardLog = slog.New(slog.DiscardHandler)
 
 func TestTLSStaticPEM(t *testing.T) {
 	dir := t.TempDir()
-	c := selfSigned(t, "plowbox.test")
-	set := tlsSettings{
-		cert: writeTempFile(t, dir, "cert.pem", c.certPEM),
-		key:  writeTempFile(t, dir, "key.pem", c.keyPEM),
+	c := tlsfronttest.SelfSigned(t, "plowbox.test")
+	set := Settings{
+		cert: writeTempFile(t, dir, "cert.pem", c.CertPEM),
+		key:  writeTempFile(t, dir, "key.pem", c.KeyPEM),
 		hsts: true,
 	}
-	f, err := newFront(set, dir, envMap(nil), io.Discard, discardLog)
+	f, err := New(set, dir, "test", envMap(nil), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := startFront(t, f)
-	resp, body := httpsGet(t, addr, "plowbox.test", "/micro/all", c.leaf)
+	resp, body := tlsfronttest.HTTPSGet(t, addr, "plowbox.test", "/micro/all", c.Leaf)
 	if resp.StatusCode != 200 || !strings.HasPrefix(body, "/micro/all") {
 		t.Errorf("GET /micro/all over TLS: %d %q", resp.StatusCode, body)
 	}
@@ -168,17 +93,17 @@ func TestTLSStaticPEM(t *testing.T) {
 }
 
 func TestTLSPKCS12(t *testing.T) {
-	c := selfSigned(t, "plowbox.test")
-	other := selfSigned(t, "other.test")
-	modern, err := pkcs12.Modern.Encode(c.key, c.leaf, nil, "s3cret")
+	c := tlsfronttest.SelfSigned(t, "plowbox.test")
+	other := tlsfronttest.SelfSigned(t, "other.test")
+	modern, err := pkcs12.Modern.Encode(c.Key, c.Leaf, nil, "s3cret")
 	if err != nil {
 		t.Fatal(err)
 	}
-	legacy, err := pkcs12.LegacyRC2.Encode(c.key, c.leaf, nil, "s3cret")
+	legacy, err := pkcs12.LegacyRC2.Encode(c.Key, c.Leaf, nil, "s3cret")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mismatched, err := pkcs12.Modern.Encode(other.key, c.leaf, nil, "s3cret")
+	mismatched, err := pkcs12.Modern.Encode(other.Key, c.Leaf, nil, "s3cret")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,22 +119,22 @@ func TestTLSPKCS12(t *testing.T) {
 		{name: "flag with the plowbox variable", p12: modern, flag: true, env: map[string]string{"PLOWBOX_TLS_P12_PASSWORD": "s3cret"}},
 		{name: "wrong password", p12: modern, flag: true, env: map[string]string{microCertPasswordEnv: "nope"}, wantErr: "decode PKCS12"},
 		{name: "key of another certificate", p12: mismatched, flag: true, env: map[string]string{microCertPasswordEnv: "s3cret"}, wantErr: "does not match"},
-		{name: "not PKCS12", p12: c.certPEM, flag: true, env: map[string]string{microCertPasswordEnv: "s3cret"}, wantErr: "decode PKCS12"},
+		{name: "not PKCS12", p12: c.CertPEM, flag: true, env: map[string]string{microCertPasswordEnv: "s3cret"}, wantErr: "decode PKCS12"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := writeTempFile(t, dir, microCertFile, tt.p12)
-			var set tlsSettings
+			var set Settings
 			// The password option is read from the environment the way parseOptions does.
-			if err := parseOptions("serve", tlsOptions(&set), nil, envMap(tt.env), io.Discard); err != nil {
+			if err := options.Parse("serve", Options(&set), nil, envMap(tt.env), io.Discard); err != nil {
 				t.Fatal(err)
 			}
 			set.configDir = dir
 			if tt.flag {
 				set.p12 = path
 			}
-			f, err := newFront(set, dir, envMap(tt.env), io.Discard, discardLog)
+			f, err := New(set, dir, "test", envMap(tt.env), io.Discard, discardLog)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -220,7 +145,7 @@ func TestTLSPKCS12(t *testing.T) {
 				t.Fatal(err)
 			}
 			addr := startFront(t, f)
-			if resp, body := httpsGet(t, addr, "plowbox.test", "/health", c.leaf); resp.StatusCode != 200 || !strings.HasPrefix(body, "/health") {
+			if resp, body := tlsfronttest.HTTPSGet(t, addr, "plowbox.test", "/health", c.Leaf); resp.StatusCode != 200 || !strings.HasPrefix(body, "/health") {
 				t.Errorf("GET /health: %d %q", resp.StatusCode, body)
 			}
 		})
@@ -234,47 +159,47 @@ func TestTLSPKCS12OpenSSL(t *testing.T) {
 		t.Skip("openssl not installed")
 	}
 	dir := t.TempDir()
-	c := selfSigned(t, "plowbox.test")
-	certFile := writeTempFile(t, dir, "cert.pem", c.certPEM)
-	keyFile := writeTempFile(t, dir, "key.pem", c.keyPEM)
+	c := tlsfronttest.SelfSigned(t, "plowbox.test")
+	certFile := writeTempFile(t, dir, "cert.pem", c.CertPEM)
+	keyFile := writeTempFile(t, dir, "key.pem", c.KeyPEM)
 	out := filepath.Join(dir, microCertFile)
 	cmd := exec.Command("openssl", "pkcs12", "-export", "-in", certFile, "-inkey", keyFile, "-out", out, "-passout", "pass:changeit")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("openssl: %v\n%s", err, b)
 	}
-	f, err := newFront(tlsSettings{configDir: dir}, dir, envMap(map[string]string{microCertPasswordEnv: "changeit"}), io.Discard, discardLog)
+	f, err := New(Settings{configDir: dir}, dir, "test", envMap(map[string]string{microCertPasswordEnv: "changeit"}), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.static == nil || !f.static.Leaf.Equal(c.leaf) {
+	if f.static == nil || !f.static.Leaf.Equal(c.Leaf) {
 		t.Fatal("the openssl PKCS12 certificate was not loaded")
 	}
 }
 
 func TestTLSSettingsRefused(t *testing.T) {
 	dir := t.TempDir()
-	c := selfSigned(t, "plowbox.test")
-	cert := writeTempFile(t, dir, "cert.pem", c.certPEM)
-	key := writeTempFile(t, dir, "key.pem", c.keyPEM)
+	c := tlsfronttest.SelfSigned(t, "plowbox.test")
+	cert := writeTempFile(t, dir, "cert.pem", c.CertPEM)
+	key := writeTempFile(t, dir, "key.pem", c.KeyPEM)
 	tests := []struct {
 		name    string
-		set     tlsSettings
+		set     Settings
 		wantErr string
 	}{
-		{"cert without key", tlsSettings{cert: cert}, "go together"},
-		{"key is not a key", tlsSettings{cert: cert, key: cert}, "load"},
-		{"missing file", tlsSettings{cert: cert, key: filepath.Join(dir, "nope.pem")}, "no such file"},
-		{"two sources", tlsSettings{cert: cert, key: key, domain: "plowbox.example.com"}, "give one of"},
-		{"domain with scheme", tlsSettings{domain: "https://plowbox.example.com"}, "not a domain name"},
-		{"domain with port", tlsSettings{domain: "plowbox.example.com:443"}, "not a domain name"},
-		{"single label", tlsSettings{domain: "localhost"}, "not a domain name"},
-		{"ip address", tlsSettings{domain: "192.0.2.10"}, "IP address"},
-		{"bad proxy", tlsSettings{trustedProxies: []string{"10.0.0.0/33"}}, "--trusted-proxies"},
-		{"proxy name", tlsSettings{trustedProxies: []string{"lb.internal"}}, "not a CIDR"},
+		{"cert without key", Settings{cert: cert}, "go together"},
+		{"key is not a key", Settings{cert: cert, key: cert}, "load"},
+		{"missing file", Settings{cert: cert, key: filepath.Join(dir, "nope.pem")}, "no such file"},
+		{"two sources", Settings{cert: cert, key: key, domain: "plowbox.example.com"}, "give one of"},
+		{"domain with scheme", Settings{domain: "https://plowbox.example.com"}, "not a domain name"},
+		{"domain with port", Settings{domain: "plowbox.example.com:443"}, "not a domain name"},
+		{"single label", Settings{domain: "localhost"}, "not a domain name"},
+		{"ip address", Settings{domain: "192.0.2.10"}, "IP address"},
+		{"bad proxy", Settings{trustedProxies: []string{"10.0.0.0/33"}}, "--trusted-proxies"},
+		{"proxy name", Settings{trustedProxies: []string{"lb.internal"}}, "not a CIDR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := newFront(tt.set, dir, envMap(nil), io.Discard, discardLog)
+			_, err := New(tt.set, dir, "test", envMap(nil), io.Discard, discardLog)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("err = %v, want %q", err, tt.wantErr)
 			}
@@ -284,12 +209,12 @@ func TestTLSSettingsRefused(t *testing.T) {
 
 // TestFrontRules checks the proxy, redirect and HSTS rules request by request.
 func TestFrontRules(t *testing.T) {
-	f, err := newFront(tlsSettings{
+	f, err := New(Settings{
 		trustedProxies: []string{"10.0.0.0/8", "2001:db8::1"},
 		redirectHTTPS:  true,
 		hsts:           true,
 		httpsAddr:      ":9543",
-	}, t.TempDir(), envMap(nil), io.Discard, discardLog)
+	}, t.TempDir(), "test", envMap(nil), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +269,7 @@ func TestFrontRules(t *testing.T) {
 				r.Header.Set(k, v)
 			}
 			w := httptest.NewRecorder()
-			f.wrap(echoHandler, tt.overTLS).ServeHTTP(w, r)
+			f.Wrap(echoHandler, tt.overTLS).ServeHTTP(w, r)
 			if w.Code != tt.code {
 				t.Errorf("code %d, want %d (%s)", w.Code, tt.code, w.Body)
 			}
@@ -364,7 +289,7 @@ func TestFrontRules(t *testing.T) {
 // TestFrontNoTrustedProxies keeps Snowplow's collector behaviour when no proxy is
 // configured: X-Forwarded-For reaches the collector, X-Forwarded-Proto is not believed.
 func TestFrontNoTrustedProxies(t *testing.T) {
-	f, err := newFront(tlsSettings{redirectHTTPS: true}, t.TempDir(), envMap(nil), io.Discard, discardLog)
+	f, err := New(Settings{redirectHTTPS: true}, t.TempDir(), "test", envMap(nil), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +299,7 @@ func TestFrontNoTrustedProxies(t *testing.T) {
 		r.Header.Set("X-Forwarded-For", "203.0.113.9")
 		r.Header.Set("X-Forwarded-Proto", "https")
 		w := httptest.NewRecorder()
-		f.wrap(echoHandler, false).ServeHTTP(w, r)
+		f.Wrap(echoHandler, false).ServeHTTP(w, r)
 		if w.Code != want {
 			t.Errorf("%s: %d, want %d", target, w.Code, want)
 		}
@@ -386,18 +311,18 @@ func TestFrontNoTrustedProxies(t *testing.T) {
 
 // seedACME puts a certificate into the ACME cache under key, in autocert's format (the
 // private key, then the chain), so that no CA is needed.
-func seedACME(t *testing.T, dataDir, key string, c testCert) {
+func seedACME(t *testing.T, dataDir, key string, c tlsfronttest.Cert) {
 	t.Helper()
 	dir := filepath.Join(dataDir, "acme")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	der, err := x509.MarshalECPrivateKey(c.key)
+	der, err := x509.MarshalECPrivateKey(c.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
-	writeTempFile(t, dir, key, append(keyPEM, c.certPEM...))
+	writeTempFile(t, dir, key, append(keyPEM, c.CertPEM...))
 }
 
 // TestACMEConfiguration checks the autocert manager plowbox builds. No ACME test CA runs
@@ -405,8 +330,8 @@ func seedACME(t *testing.T, dataDir, key string, c testCert) {
 // seeded instead, which is what a restart with obtained certificates looks like.
 func TestACMEConfiguration(t *testing.T) {
 	dir := t.TempDir()
-	f, err := newFront(tlsSettings{domain: "plowbox.test", acmeEmail: "qa@plowbox.test", acmeDirectory: "https://ca.internal/directory"},
-		dir, envMap(nil), io.Discard, discardLog)
+	f, err := New(Settings{domain: "plowbox.test", acmeEmail: "qa@plowbox.test", acmeDirectory: "https://ca.internal/directory"},
+		dir, "test", envMap(nil), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +366,7 @@ func TestACMEConfiguration(t *testing.T) {
 // manager (before redirects and the collector), for its domain only.
 func TestACMEHTTP01(t *testing.T) {
 	dir := t.TempDir()
-	f, err := newFront(tlsSettings{domain: "plowbox.test", redirectHTTPS: true}, dir, envMap(nil), io.Discard, discardLog)
+	f, err := New(Settings{domain: "plowbox.test", redirectHTTPS: true}, dir, "test", envMap(nil), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +374,7 @@ func TestACMEHTTP01(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeTempFile(t, filepath.Join(dir, "acme"), "tok3n+http-01", []byte("tok3n.thumbprint"))
-	srv := httptest.NewServer(f.wrap(echoHandler, false))
+	srv := httptest.NewServer(f.Wrap(echoHandler, false))
 	defer srv.Close()
 	tests := []struct {
 		host, path string
@@ -480,11 +405,11 @@ func TestACMEHTTP01(t *testing.T) {
 // and a normal handshake that gets the domain's cached certificate.
 func TestACMETLSALPN01(t *testing.T) {
 	dir := t.TempDir()
-	token := selfSigned(t, "plowbox.test")
-	cert := selfSigned(t, "plowbox.test")
+	token := tlsfronttest.SelfSigned(t, "plowbox.test")
+	cert := tlsfronttest.SelfSigned(t, "plowbox.test")
 	seedACME(t, dir, "plowbox.test+token", token)
 	seedACME(t, dir, "plowbox.test", cert)
-	f, err := newFront(tlsSettings{domain: "plowbox.test"}, dir, envMap(nil), io.Discard, discardLog)
+	f, err := New(Settings{domain: "plowbox.test"}, dir, "test", envMap(nil), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,10 +421,10 @@ func TestACMETLSALPN01(t *testing.T) {
 	}
 	st := conn.ConnectionState()
 	conn.Close()
-	if st.NegotiatedProtocol != acme.ALPNProto || !st.PeerCertificates[0].Equal(token.leaf) {
-		t.Errorf("negotiated %q, got the token certificate: %v", st.NegotiatedProtocol, st.PeerCertificates[0].Equal(token.leaf))
+	if st.NegotiatedProtocol != acme.ALPNProto || !st.PeerCertificates[0].Equal(token.Leaf) {
+		t.Errorf("negotiated %q, got the token certificate: %v", st.NegotiatedProtocol, st.PeerCertificates[0].Equal(token.Leaf))
 	}
-	if resp, _ := httpsGet(t, addr, "plowbox.test", "/micro/all", cert.leaf); resp.StatusCode != 200 {
+	if resp, _ := tlsfronttest.HTTPSGet(t, addr, "plowbox.test", "/micro/all", cert.Leaf); resp.StatusCode != 200 {
 		t.Errorf("GET over the ACME certificate: %d", resp.StatusCode)
 	}
 }
@@ -516,15 +441,15 @@ func TestTLSControl(t *testing.T) {
 	}
 	deadCA := "http://" + ln.Addr().String() + "/directory"
 	ln.Close()
-	f, err := newFront(tlsSettings{acmeDirectory: deadCA}, dir, envMap(nil), io.Discard, discardLog)
+	f, err := New(Settings{acmeDirectory: deadCA}, dir, "test", envMap(nil), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.set.httpsAddr = "127.0.0.1:0"
-	if err := f.start(echoHandler, make(chan error, 1)); err != nil {
+	if err := f.Start(echoHandler, make(chan error, 1)); err != nil {
 		t.Fatal(err)
 	}
-	defer f.shutdown(context.Background())
+	defer f.Shutdown(context.Background())
 	if f.addr != nil {
 		t.Fatal("HTTPS listener opened without a certificate")
 	}
@@ -544,21 +469,21 @@ func TestTLSControl(t *testing.T) {
 		t.Error("a failed SetDomain was persisted")
 	}
 
-	cert := selfSigned(t, "plowbox.test")
+	cert := tlsfronttest.SelfSigned(t, "plowbox.test")
 	seedACME(t, dir, "plowbox.test", cert)
 	if err := f.SetDomain(ctx, "Plowbox.Test."); err != nil {
 		t.Fatalf("SetDomain: %v", err)
 	}
-	if resp, _ := httpsGet(t, f.addr.String(), "plowbox.test", "/micro/all", cert.leaf); resp.StatusCode != 200 {
+	if resp, _ := tlsfronttest.HTTPSGet(t, f.addr.String(), "plowbox.test", "/micro/all", cert.Leaf); resp.StatusCode != 200 {
 		t.Errorf("GET over the new domain: %d", resp.StatusCode)
 	}
-	if resp, _ := httpsGet(t, f.addr.String(), "plowbox.test", "/micro/all", cert.leaf); resp.Header.Get("Strict-Transport-Security") != "" {
+	if resp, _ := tlsfronttest.HTTPSGet(t, f.addr.String(), "plowbox.test", "/micro/all", cert.Leaf); resp.Header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS before EnableHSTS")
 	}
 	if err := f.EnableHSTS(); err != nil {
 		t.Fatal(err)
 	}
-	if resp, _ := httpsGet(t, f.addr.String(), "plowbox.test", "/micro/all", cert.leaf); resp.Header.Get("Strict-Transport-Security") != hstsValueMini {
+	if resp, _ := tlsfronttest.HTTPSGet(t, f.addr.String(), "plowbox.test", "/micro/all", cert.Leaf); resp.Header.Get("Strict-Transport-Security") != hstsValueMini {
 		t.Error("no HSTS after EnableHSTS")
 	}
 
@@ -571,7 +496,7 @@ func TestTLSControl(t *testing.T) {
 		t.Errorf("tls.json = %s (%v)", b, err)
 	}
 	// After a restart, both come back without flags.
-	g, err := newFront(tlsSettings{}, dir, envMap(nil), io.Discard, discardLog)
+	g, err := New(Settings{}, dir, "test", envMap(nil), io.Discard, discardLog)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,8 @@
-package main
+package loadgen
 
 import (
 	"bufio"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,59 +23,49 @@ import (
 	"github.com/plowbox/plowbox/store/index/indextest"
 )
 
-// benchIndexConfig is what plowbox bench index can be told.
-type benchIndexConfig struct {
-	events  int
-	dir     string
-	rounds  int
-	perReq  int
-	keep    bool
-	reuse   bool
-	span    time.Duration
-	workers int
-	rate    int
-	live    time.Duration
-	noIndex bool
+// IndexConfig is what RunIndex can be told.
+type IndexConfig struct {
+	// Version is plowbox's, stamped on the generated events.
+	Version string
+	// Events is the number of events in the generated store.
+	Events int
+	// Dir is the data directory to build the store and index in; empty for a temporary one.
+	Dir string
+	// Rounds is the number of rounds of the query mix.
+	Rounds int
+	// PerRequest is the number of events per TP2 request of the generated traffic.
+	PerRequest int
+	// Keep keeps the temporary directory.
+	Keep bool
+	// Reuse reuses the store in Dir when it already has Events records.
+	Reuse bool
+	// Span is the time the generated traffic is spread over.
+	Span time.Duration
+	// Workers is the number of goroutines enriching and writing the generated traffic.
+	Workers int
+	// LiveRate is the events/s of the live run; 0 skips it.
+	LiveRate int
+	// LiveDuration is the length of the live run.
+	LiveDuration time.Duration
+	// KeepIndex, with Reuse, keeps the index in Dir too (measures queries only).
+	KeepIndex bool
 }
 
-func benchIndexOptions(c *benchIndexConfig) []option {
-	return []option{
-		{name: "events", usage: "events in the generated store", value: integer(&c.events, 1_000_000)},
-		{name: "dir", usage: "data directory to build the store and index in; empty for a temporary one", value: str(&c.dir, "")},
-		{name: "rounds", usage: "rounds of the query mix", value: integer(&c.rounds, 30)},
-		{name: "per-request", usage: "events per TP2 request of the generated traffic", value: integer(&c.perReq, 10)},
-		{name: "span", usage: "time the generated traffic is spread over", value: duration(&c.span, 24*time.Hour)},
-		{name: "reuse", usage: "reuse the store in --dir when it already has --events records (rebuilds only the index)", value: boolean(&c.reuse, false)},
-		{name: "keep", usage: "keep the temporary directory", value: boolean(&c.keep, false)},
-		{name: "keep-index", usage: "with --reuse, keep the index in --dir too (measures queries only)", value: boolean(&c.noIndex, false)},
-		{name: "workers", usage: "goroutines enriching and writing the generated traffic", value: integer(&c.workers, runtime.NumCPU())},
-		{name: "live-rate", usage: "events/s of the live run: single-event requests written while the index follows; 0 skips it", value: integer(&c.rate, 2000)},
-		{name: "live-duration", usage: "length of the live run", value: duration(&c.live, 10*time.Second)},
-	}
-}
-
-// benchIndex builds a store of realistic web events by running generated tracker
+// RunIndex builds a store of realistic web events by running generated tracker
 // payloads through the enricher, indexes it from scratch, and runs a mix of queries,
-// reporting index throughput, query latency, RSS and disk per event.
-func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
-	var cfg benchIndexConfig
-	if err := parseOptions("bench index", benchIndexOptions(&cfg), args, lookupEnv, stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	if cfg.events <= 0 || cfg.perReq <= 0 {
+// reporting index throughput, query latency, RSS and disk per event to stdout.
+func RunIndex(ctx context.Context, cfg IndexConfig, stdout, stderr io.Writer) error {
+	if cfg.Events <= 0 || cfg.PerRequest <= 0 {
 		return fmt.Errorf("--events and --per-request must be positive")
 	}
-	dir := cfg.dir
+	dir := cfg.Dir
 	if dir == "" {
 		d, err := os.MkdirTemp("", "plowbox-bench-index-")
 		if err != nil {
 			return fmt.Errorf("temporary directory: %w", err)
 		}
 		dir = d
-		if !cfg.keep {
+		if !cfg.Keep {
 			defer os.RemoveAll(dir)
 		}
 	}
@@ -90,9 +78,9 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	end := time.Now().UTC().Truncate(time.Second)
-	begin := end.Add(-cfg.span)
+	begin := end.Add(-cfg.Span)
 
-	if have := st.Counts(); !cfg.reuse || have.Good+have.Bad < cfg.events {
+	if have := st.Counts(); !cfg.Reuse || have.Good+have.Bad < cfg.Events {
 		if have.Good+have.Bad > 0 {
 			if err := st.Reset(); err != nil {
 				return err
@@ -102,7 +90,7 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 		if err := fillStore(ctx, st, cfg, begin); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "store: %d events written through the enricher in %s (%.0f events/s)\n", cfg.events, since(t), float64(cfg.events)/time.Since(t).Seconds())
+		fmt.Fprintf(w, "store: %d events written through the enricher in %s (%.0f events/s)\n", cfg.Events, since(t), float64(cfg.Events)/time.Since(t).Seconds())
 	}
 	c := st.Counts()
 	n := c.Good + c.Bad
@@ -111,7 +99,7 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	w.Flush()
 
 	idxDir := filepath.Join(dir, "index")
-	if !cfg.reuse || !cfg.noIndex {
+	if !cfg.Reuse || !cfg.KeepIndex {
 		if err := os.RemoveAll(idxDir); err != nil {
 			return err
 		}
@@ -144,7 +132,7 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	if n >= 100_000 {
 		time.Sleep(3 * time.Second)
 	}
-	lat, err := queryMix(ctx, ix, cfg.rounds, begin, end)
+	lat, err := queryMix(ctx, ix, cfg.Rounds, begin, end)
 	if err != nil {
 		return err
 	}
@@ -165,22 +153,22 @@ func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	fmt.Fprintf(w, "query mix (%d queries): p50 %.2f ms, p99 %.2f ms\n", len(all), ms(pct(all, 50)), ms(pct(all, 99)))
 	fmt.Fprintf(w, "RSS after queries %.0f MB, of which anonymous %.0f MB (Go heap in use %.0f MB)\n", mb(rss()), mb(rssAnon()), mb(heapInUse()))
 	w.Flush()
-	if cfg.rate > 0 && cfg.live > 0 {
+	if cfg.LiveRate > 0 && cfg.LiveDuration > 0 {
 		return liveRun(ctx, w, st, ix, cfg)
 	}
 	return nil
 }
 
-// liveRun writes single-event requests at cfg.rate through the enricher into the store
+// liveRun writes single-event requests at cfg.LiveRate through the enricher into the store
 // while the index follows, and measures how long after each write returned (the
 // tracker's 200) the event was searchable.
-func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index, cfg benchIndexConfig) error {
-	en := enrich.New(enrich.Config{Version: version})
+func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index, cfg IndexConfig) error {
+	en := enrich.New(enrich.Config{Version: cfg.Version})
 	const tickEvery = 10 * time.Millisecond
 	tick := time.NewTicker(tickEvery)
 	defer tick.Stop()
 	start := time.Now()
-	deadline := start.Add(cfg.live)
+	deadline := start.Add(cfg.LiveDuration)
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
@@ -190,7 +178,7 @@ func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index,
 	for r := 10_000_000; time.Now().Before(deadline); {
 		<-tick.C
 		// Catch up with the schedule: the requests due by now.
-		due := int(time.Since(start).Seconds() * float64(cfg.rate))
+		due := int(time.Since(start).Seconds() * float64(cfg.LiveRate))
 		for ; sent < due; sent++ {
 			sem <- struct{}{}
 			r++
@@ -233,22 +221,22 @@ func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index,
 	return nil
 }
 
-// fillStore writes cfg.events generated events through the enricher into st.
-func fillStore(ctx context.Context, st *store.Store, cfg benchIndexConfig, begin time.Time) error {
-	en := enrich.New(enrich.Config{Version: version})
-	reqs := (cfg.events + cfg.perReq - 1) / cfg.perReq
-	step := cfg.span / time.Duration(reqs)
+// fillStore writes cfg.Events generated events through the enricher into st.
+func fillStore(ctx context.Context, st *store.Store, cfg IndexConfig, begin time.Time) error {
+	en := enrich.New(enrich.Config{Version: cfg.Version})
+	reqs := (cfg.Events + cfg.PerRequest - 1) / cfg.PerRequest
+	step := cfg.Span / time.Duration(reqs)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	errc := make(chan error, cfg.workers)
-	for range max(cfg.workers, 1) {
+	errc := make(chan error, cfg.Workers)
+	for range max(cfg.Workers, 1) {
 		wg.Go(func() {
 			for {
 				r := int(next.Add(1) - 1)
 				if r >= reqs {
 					return
 				}
-				p := indextest.Payload(r, min(cfg.perReq, cfg.events-r*cfg.perReq), begin.Add(time.Duration(r)*step))
+				p := indextest.Payload(r, min(cfg.PerRequest, cfg.Events-r*cfg.PerRequest), begin.Add(time.Duration(r)*step))
 				if err := st.Write(ctx, en.Process(ctx, p)); err != nil {
 					errc <- err
 					return
