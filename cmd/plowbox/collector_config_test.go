@@ -3,9 +3,11 @@ package main
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -117,5 +119,44 @@ func TestCollectorConfigServe(t *testing.T) {
 	p.getJSON(t, "/micro/good", &good)
 	if len(good) != 1 {
 		t.Fatalf("%d good events, want the one sent to the custom path", len(good))
+	}
+}
+
+// TestExchangeRatesURL: --exchange-rates-url points the currency conversion enrichment
+// of --enrichments at a local Open Exchange Rates stand-in.
+func TestExchangeRatesURL(t *testing.T) {
+	var asked []string
+	var mu sync.Mutex
+	rates := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.Path)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"base":"USD","rates":{"EUR":0.5,"USD":1}}`)
+	}))
+	defer rates.Close()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "currency.json"), []byte(`{"schema":"iglu:com.snowplowanalytics.snowplow/currency_conversion_config/jsonschema/1-0-0",
+	  "data":{"enabled":true,"vendor":"com.snowplowanalytics.snowplow","name":"currency_conversion_config",
+	  "parameters":{"accountType":"DEVELOPER","apiKey":"offline","baseCurrency":"EUR","rateAt":"EOD_PRIOR"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startPlowbox(t, "", "--auth", "none", "--enrichments", dir, "--exchange-rates-url", rates.URL)
+	if code, body := p.get(t, "/i?e=tr&tr_id=o1&tr_tt=80&tr_cu=USD&p=web&tv=t"); code != http.StatusOK {
+		t.Fatalf("%d %s", code, body)
+	}
+	var good []goodEvent
+	p.getJSON(t, "/micro/good", &good)
+	if len(good) != 1 || good[0].Event["tr_total_base"] != 40.0 || good[0].Event["base_currency"] != "EUR" {
+		t.Fatalf("events %+v", good)
+	}
+	collected, err := time.Parse(time.RFC3339, good[0].Event["collector_tstamp"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if day := collected.AddDate(0, 0, -1).Format(time.DateOnly); len(asked) != 1 || asked[0] != "/historical/"+day+".json" {
+		t.Errorf("rates asked for %q, want those of the day before the event (%s)", asked, day)
 	}
 }
