@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"maps"
@@ -27,14 +28,6 @@ const (
 	blackboxResources = "../../../shared/testdata/enrich-blackbox/resources"
 )
 
-// skipReason says why plowbox cannot replay a case yet, or "" when it must pass.
-func skipReason(c *blackbox.Case) string {
-	if c.Requires != nil {
-		return "needs an outside service: " + *c.Requires
-	}
-	return ""
-}
-
 // TestEnrichBlackbox replays Snowplow Enrich's own black-box cases through plowbox's HTTP
 // collector (the real router, collector, enricher and store, the clock pinned to each
 // case's timestamp) and compares the enriched TSV fields.
@@ -50,11 +43,13 @@ func TestEnrichBlackbox(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 
+	services := blackbox.NewServices(t)
 	passed, skipped := map[string]int{}, map[string]int{}
 	for i := range cases {
 		c := &cases[i]
 		t.Run(c.Name, func(t *testing.T) {
-			if reason := skipReason(c); reason != "" {
+			configs, reason := services.Enrichments(c)
+			if reason != "" {
 				skipped[c.Folder]++
 				t.Skip(reason)
 			}
@@ -62,7 +57,7 @@ func TestEnrichBlackbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec := &recorder{Writer: st}
-			send(t, caseServer(t, c, rec), c)
+			send(t, caseServer(t, c, configs, services.ExchangeRatesURL(), rec), c)
 
 			var bad []string
 			st.Bad(func(r *store.Record) bool { bad = append(bad, string(r.BadRow)); return true })
@@ -132,11 +127,12 @@ func checkPII(t *testing.T, rec *recorder, want string) {
 	}
 }
 
-// caseServer starts the real router, collector and pipeline with the case's enrichments
-// (their data files read from the black-box resources) and the clock pinned to the case.
-func caseServer(t *testing.T, c *blackbox.Case, st *recorder) string {
+// caseServer starts the real router, collector and pipeline with the case's enrichment
+// configs (their data files read from the black-box resources, exchange rates from
+// ratesURL) and the clock pinned to the case.
+func caseServer(t *testing.T, c *blackbox.Case, configs []json.RawMessage, ratesURL string, st *recorder) string {
 	t.Helper()
-	list, _, err := enrichments.LoadConfigs(c.Enrichments, enrichments.Options{DataDir: blackboxResources})
+	list, _, err := enrichments.LoadConfigs(configs, enrichments.Options{DataDir: blackboxResources, ExchangeRatesURL: ratesURL})
 	if err != nil {
 		t.Fatalf("enrichments: %v", err)
 	}

@@ -57,14 +57,18 @@ type serveConfig struct {
 	noSync         bool
 	memoryLimit    int64
 	enrichmentsDir string
-	iglu           igluConfig
-	index          indexConfig
-	retention      retentionConfig
-	collector      collector.Config
-	tls            tlsfront.Settings
-	corsOrigins    []string
-	plans          plansConfig
-	kafka          kafkaConfig
+	// exchangeRatesURL is the Open Exchange Rates API of currency_conversion_config.
+	exchangeRatesURL string
+	// collectorConfig is a collector HOCON file (Micro's --collector-config).
+	collectorConfig string
+	iglu            igluConfig
+	index           indexConfig
+	retention       retentionConfig
+	collector       collector.Config
+	tls             tlsfront.Settings
+	corsOrigins     []string
+	plans           plansConfig
+	kafka           kafkaConfig
 }
 
 // serveOptions is the table of plowbox serve's options.
@@ -73,6 +77,7 @@ func serveOptions(c *serveConfig) []options.Option {
 	cc := &c.collector
 	return append([]options.Option{
 		{Name: "addr", Usage: "address to listen on", Value: options.String(&c.addr, ":9090")},
+		{Name: "collector-config", Aliases: []string{"config", "c"}, Usage: "collector HOCON file, as Micro and the Snowplow collector read it (interface, port, paths, cookie, …); its settings are defaults that flags and environment variables override, and -Dcollector.<key>=<value> arguments override it", Value: options.String(&c.collectorConfig, "")},
 		{Name: "data", Usage: "data directory: events, bad rows, schemas and settings", Value: options.String(&c.data, "./plowbox-data")},
 		{Name: "cors-origins", Usage: "browser origins (https://host[:port], comma-separated) allowed to read /micro/* with a user's credentials under --auth basic; other origins get CORS without credentials", Value: options.List(&c.corsOrigins)},
 		{Name: "auth", Usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", Value: options.Enum(&c.auth, "basic", "basic", "none")},
@@ -89,6 +94,7 @@ func serveOptions(c *serveConfig) []options.Option {
 		{Name: "max-payload-size", Usage: "largest collector payload in bytes; larger ones become size_violation bad rows", Value: options.Int(&c.maxPayloadSize, 1<<20)},
 		{Name: "max-json-depth", Usage: "deepest nesting allowed in self-describing JSON", Value: options.Int(&c.maxJSONDepth, 50)},
 		{Name: "enrichments", Usage: "directory of Snowplow enrichment configs (*.json) to run, as Enrich and Micro read them", Value: options.String(&c.enrichmentsDir, "")},
+		{Name: "exchange-rates-url", Usage: "Open Exchange Rates API of the currency conversion enrichment; point it at a local service serving /historical/YYYY-MM-DD.json when offline", Value: options.String(&c.exchangeRatesURL, enrichments.DefaultExchangeRatesURL)},
 		{Name: "memory-limit", Usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", Value: options.Size(&c.memoryLimit, defaultMemoryLimit)},
 		{Name: "no-sync", Usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", Value: options.Bool(&c.noSync, false)},
 
@@ -165,13 +171,17 @@ func (v hstsValue) Set(s string) error {
 //  5. close bbolt.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (err error) {
 	var cfg serveConfig
-	if err := options.Parse("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
+	configWarnings, err := parseServeOptions(&cfg, args, lookupEnv, stderr)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
 	log := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	for _, w := range configWarnings {
+		log.Warn("collector config", "file", cfg.collectorConfig, "warning", w)
+	}
 	applyMemoryLimit(cfg.memoryLimit, log)
 	cfg.collector.Name = collector.Name(version)
 	if err := cfg.collector.Validate(); err != nil {
@@ -227,7 +237,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		auth.AllowOrigins(cfg.corsOrigins...)
 	}
 
-	loader := controlplane.EnrichmentLoader{AssetsDir: controlplane.AssetsDir(cfg.data), Validator: validator, Log: log}
+	loader := controlplane.EnrichmentLoader{AssetsDir: controlplane.AssetsDir(cfg.data), ExchangeRatesURL: cfg.exchangeRatesURL, Validator: validator, Log: log}
 	list, warnings, err := loadEnrichments(cfg, loader, log)
 	if err != nil {
 		return err

@@ -3,79 +3,36 @@ package enrichments
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/event"
+	"github.com/plowbox/plowbox/internal/blackbox"
 )
 
-// blackboxCase is one case of the enrich black-box corpus (enrich-blackbox/README.md).
-type blackboxCase struct {
-	Name    string `json:"name"`
-	Folder  string `json:"folder"`
-	Request struct {
-		Path          string             `json:"path"`
-		Querystring   *string            `json:"querystring"`
-		Body          *string            `json:"body"`
-		ContentType   *string            `json:"contentType"`
-		Headers       []string           `json:"headers"`
-		IPAddress     string             `json:"ipAddress"`
-		UserAgent     *string            `json:"userAgent"`
-		RefererURI    *string            `json:"refererUri"`
-		Timestamp     struct{ Ms int64 } `json:"timestamp"`
-		NetworkUserID *string            `json:"networkUserId"`
-		Hostname      *string            `json:"hostname"`
-		Encoding      string             `json:"encoding"`
-		Collector     string             `json:"collector"`
-	} `json:"request"`
-	Enrichments        []json.RawMessage `json:"enrichments"`
-	Expected           map[string]string `json:"expected"`
-	ExpectedEventCount int               `json:"expectedEventCount"`
-	Requires           *string           `json:"requires"`
-}
-
-// payload builds the collector payload of a case from its request.
-func (c *blackboxCase) payload() *collector.Payload {
-	r := c.Request
-	p := &collector.Payload{Schema: collector.PayloadSchema, IPAddress: r.IPAddress, Timestamp: time.UnixMilli(r.Timestamp.Ms).UTC(),
-		Encoding: r.Encoding, Collector: r.Collector, UserAgent: r.UserAgent, RefererURI: r.RefererURI, Path: r.Path,
-		Body: r.Body, Headers: r.Headers, ContentType: r.ContentType, Hostname: r.Hostname, NetworkUserID: r.NetworkUserID}
-	if r.Querystring != nil {
-		p.Querystring = *r.Querystring
-	}
-	if p.Headers == nil {
-		p.Headers = []string{}
-	}
-	return p
-}
-
-// TestBlackbox replays the `enrichments` cases of the enrich black-box corpus that need
-// nothing outside shared/testdata, through the Enricher with the enrichments configured.
+// TestBlackbox replays the `enrichments` cases of the enrich black-box corpus through the
+// Enricher with the enrichments configured; the cases that need an outside service get
+// the local stand-ins of blackbox.Services.
 func TestBlackbox(t *testing.T) {
 	root := filepath.Join(shared, "enrich-blackbox")
-	b, err := os.ReadFile(filepath.Join(root, "cases.json"))
+	cases, err := blackbox.Load(filepath.Join(root, "cases.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []blackboxCase
-	if err := json.Unmarshal(b, &cases); err != nil {
-		t.Fatal(err)
-	}
+	services := blackbox.NewServices(t)
 	ran := 0
 	for _, c := range cases {
 		if c.Folder != "enrichments" {
 			continue
 		}
 		t.Run(c.Name[:strings.IndexByte(c.Name, ':')], func(t *testing.T) {
-			if c.Requires != nil {
-				t.Skip("requires " + *c.Requires)
+			configs, why := services.Enrichments(&c)
+			if why != "" {
+				t.Skip(why)
 			}
-			list, warnings, err := LoadConfigs(c.Enrichments, Options{CacheDir: filepath.Join(root, "resources")})
+			list, warnings, err := LoadConfigs(configs, Options{CacheDir: filepath.Join(root, "resources"), ExchangeRatesURL: services.ExchangeRatesURL()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +44,7 @@ func TestBlackbox(t *testing.T) {
 			}
 			ran++
 			en := enrich.New(enrich.Config{Version: "1.0.0", Enrichments: list})
-			res := en.Process(context.Background(), c.payload())
+			res := en.Process(context.Background(), c.Payload())
 			if len(res.Outputs) != c.ExpectedEventCount {
 				t.Fatalf("%d outputs, want %d", len(res.Outputs), c.ExpectedEventCount)
 			}

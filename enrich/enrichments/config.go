@@ -29,6 +29,10 @@ type Options struct {
 	Validate func(ctx context.Context, schemaURI string, data json.RawMessage) error
 	// ScriptTimeout bounds one call of a JavaScript enrichment; 0 means DefaultScriptTimeout.
 	ScriptTimeout time.Duration
+	// ExchangeRatesURL is the Open Exchange Rates API that currency_conversion_config
+	// calls; empty means DefaultExchangeRatesURL. Point it at a local service that
+	// serves `/historical/YYYY-MM-DD.json` when the pipeline has no internet access.
+	ExchangeRatesURL string
 	// Logger receives the warnings Load returns; nil means they are only returned.
 	Logger *slog.Logger
 	// Added names the file being added to the directory (an upload); an enrichment it

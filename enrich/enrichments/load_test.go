@@ -63,6 +63,16 @@ func TestFixtures(t *testing.T) {
 		{file: "asn_lookups.good.json"},
 		{file: "asn_lookups.bad-asn.json", errContains: "parameters.botAsns[0].asn: must be an integer from 0 to 2147483647, not -1"},
 		{file: "asn_lookups.bad-csv.json", errContains: `parameters.botAsnsFile: bad-asn-list.csv: line 3: the ASN "fast" is not a number`},
+		{file: "api_request_enrichment_config.good.json"},
+		{file: "api_request_enrichment_config.bad-method.json", errContains: "parameters.api.http.method: must be GET, POST or PUT"},
+		{file: "api_request_enrichment_config.bad-jsonpath.json", errContains: `parameters.outputs[0].json.jsonPath: "$.[": `},
+		{file: "api_request_enrichment_config.bad-input.json", errContains: "parameters.inputs[0]: must have exactly one of pojo and json"},
+		{file: "sql_query_enrichment_config.good.json"},
+		{file: "sql_query_enrichment_config.bad-placeholders.json", errContains: "parameters.query.sql: has 2 ? placeholders but the inputs fill 1"},
+		{file: "sql_query_enrichment_config.bad-database.json", errContains: "parameters.database: must have exactly one of postgresql and mysql"},
+		{file: "sql_query_enrichment_config.bad-rows.json", errContains: "parameters.output.expectedRows: must be AT_LEAST_ONE, AT_LEAST_ZERO, AT_MOST_ONE or EXACTLY_ONE"},
+		{file: "currency_conversion_config.good.json"},
+		{file: "currency_conversion_config.bad-rate.json", errContains: "parameters.rateAt: must be EOD_PRIOR"},
 		{file: "weather_enrichment_config.good.json", warning: "weather_enrichment_config: not supported yet; the enrichment does nothing"},
 		{file: "bogus.bad-vendor.json", errContains: `vendor "com.acme" is not an enrichment vendor`},
 	}
@@ -226,17 +236,14 @@ func TestIdentifier(t *testing.T) {
 	}
 }
 
-// The enrichments that need outside services load with a warning and do nothing.
+// The enrichments plowbox does not run load with a warning and do nothing.
 func TestOutsideServicesWarn(t *testing.T) {
 	cfg := func(vendor, name, version, params string) json.RawMessage {
 		return json.RawMessage(`{"schema":"iglu:` + vendor + `/` + name + `/jsonschema/` + version + `","data":{"vendor":"` + vendor +
 			`","name":"` + name + `","enabled":true,"parameters":` + params + `}}`)
 	}
 	configs := []json.RawMessage{
-		cfg(VendorSnowplow, "currency_conversion_config", "1-0-0", `{"accountType":"DEVELOPER","apiKey":"k","baseCurrency":"EUR","rateAt":"EOD_PRIOR"}`),
 		cfg(VendorEnrichments, "weather_enrichment_config", "1-0-0", `{"apiKey":"k","apiHost":"history.openweathermap.org","timeout":5,"cacheSize":10,"geoPrecision":1}`),
-		cfg(VendorEnrichments, "api_request_enrichment_config", "1-0-2", `{"inputs":[],"api":{"http":{"method":"GET","uri":"http://localhost/x","timeout":1000,"authentication":{}}},"outputs":[],"cache":{"size":1,"ttl":1}}`),
-		cfg(VendorEnrichments, "sql_query_enrichment_config", "1-0-1", `{"inputs":[],"database":{"postgresql":{}},"query":{"sql":"SELECT 1"},"output":{},"cache":{"size":1,"ttl":1}}`),
 		cfg(VendorEnrichments, "yauaa_enrichment_config", "1-0-0", `{"cacheSize":10}`),
 	}
 	var logged strings.Builder
@@ -247,8 +254,7 @@ func TestOutsideServicesWarn(t *testing.T) {
 	if len(list) != 0 {
 		t.Fatalf("%d enrichments built, want none", len(list))
 	}
-	for _, name := range []string{"currency_conversion_config", "weather_enrichment_config", "api_request_enrichment_config",
-		"sql_query_enrichment_config", "yauaa_enrichment_config"} {
+	for _, name := range []string{"weather_enrichment_config", "yauaa_enrichment_config"} {
 		want := name + ": not supported yet; the enrichment does nothing"
 		if !slices.Contains(warnings, want) {
 			t.Errorf("warnings %q lack %q", warnings, want)

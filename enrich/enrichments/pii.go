@@ -158,12 +158,11 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // fieldByName returns the field with the given enriched name.
 func fieldByName(name string) event.Field {
-	for f := range event.Field(event.NumFields) {
-		if event.Fields[f].Name == name {
-			return f
-		}
+	f, ok := fieldNamed(name)
+	if !ok {
+		panic("unknown field " + name)
 	}
-	panic("unknown field " + name)
+	return f
 }
 
 // hash pseudonymises one value: lower-case hex of hash(value + salt).
@@ -317,27 +316,7 @@ func (p *pii) transformation(mods []piiChange) json.RawMessage {
 }
 
 // matches reports whether an Iglu URI satisfies the criterion.
-func (j *piiJSON) matches(uri string) bool {
-	rest, ok := strings.CutPrefix(uri, "iglu:")
-	if !ok {
-		return false
-	}
-	parts := strings.SplitN(rest, "/", 4)
-	if len(parts) != 4 {
-		return false
-	}
-	ver := strings.Split(parts[3], "-")
-	if len(ver) != 3 {
-		return false
-	}
-	got := [6]string{parts[0], parts[1], parts[2], ver[0], ver[1], ver[2]}
-	for i, want := range j.criterion {
-		if want != "*" && want != got[i] {
-			return false
-		}
-	}
-	return true
-}
+func (j *piiJSON) matches(uri string) bool { return matchCriterion(j.criterion, uri) }
 
 // anonymousRequest reports whether the request carried an SP-Anonymous header.
 func anonymousRequest(raw *event.RawEvent) bool {

@@ -21,8 +21,11 @@ import (
 type EnrichmentLoader struct {
 	// AssetsDir caches the files enrichments download (databases, lists).
 	AssetsDir string
-	Validator enrich.Validator
-	Log       *slog.Logger
+	// ExchangeRatesURL is the Open Exchange Rates API of currency_conversion_config;
+	// empty means enrichments.DefaultExchangeRatesURL.
+	ExchangeRatesURL string
+	Validator        enrich.Validator
+	Log              *slog.Logger
 }
 
 // Load builds the enrichments of the configs in configDir; their relative file paths
@@ -36,10 +39,11 @@ func (l EnrichmentLoader) Load(configDir, dataDir string) ([]enrich.Enrichment, 
 // upload): a conflict between two configs is reported against that file.
 func (l EnrichmentLoader) LoadAdding(configDir, dataDir, added string) ([]enrich.Enrichment, []string, error) {
 	return enrichments.Load(configDir, enrichments.Options{
-		Added:    added,
-		DataDir:  dataDir,
-		CacheDir: l.AssetsDir,
-		Logger:   l.Log,
+		Added:            added,
+		DataDir:          dataDir,
+		CacheDir:         l.AssetsDir,
+		ExchangeRatesURL: l.ExchangeRatesURL,
+		Logger:           l.Log,
 		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
 			if res := l.Validator.Validate(ctx, schema, data); res.Error != nil {
 				b, _ := json.Marshal(res.Error)

@@ -54,6 +54,14 @@ type Settings struct {
 	Limits httplimits.Timeouts
 }
 
+// SetHTTPSAddr sets the HTTPS listener's address, as a collector config's ssl.port does;
+// options parsed afterwards override it.
+func (s *Settings) SetHTTPSAddr(addr string) { s.httpsAddr = addr }
+
+// SetRedirectHTTPS sets the redirect to HTTPS, as a collector config's ssl.redirect
+// does; options parsed afterwards override it.
+func (s *Settings) SetRedirectHTTPS(on bool) { s.redirectHTTPS = on }
+
 // Environment variable with the PKCS12 password in the Micro container; setting it turns
 // HTTPS on with <config dir>/ssl-certificate.p12, as in the Snowplow Micro container
 // (https://docs.snowplow.io/docs/testing/snowplow-micro/advanced-usage/).
