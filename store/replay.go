@@ -176,11 +176,11 @@ func (w *txWriter) replace(reps []*replacement, m *meta, deleted *[]uint64) (uin
 		if v == nil {
 			continue // deleted meanwhile (retention, Reset, another replay)
 		}
-		st, _, err := recordHead(v)
+		h, err := recordHead(v)
 		if err != nil {
 			return 0, fmt.Errorf("record %d: %w", r.old, err)
 		}
-		if st == enrich.StageGood {
+		if h.stage == enrich.StageGood {
 			continue
 		}
 		if _, err := w.remove(k, v, m); err != nil {

@@ -271,10 +271,11 @@ func (w *txWriter) prune(p plan, chunk int, m *meta) (pruned, error) {
 	c := w.records.Cursor()
 walk:
 	for k, v := c.First(); k != nil && len(victims) < chunk; k, v = c.Next() {
-		_, ps, err := recordHead(v)
+		h, err := recordHead(v)
 		if err != nil {
 			return res, fmt.Errorf("record %d: %w", seqOf(k), err)
 		}
+		ps := h.payloadSeq
 		if ps != lastPS {
 			pv := w.payloads.Get(key(ps))
 			freed += int64(len(pv))
@@ -311,11 +312,11 @@ walk:
 	// record's payload have no record left (replays copy the payload they re-run).
 	below := m.nextPayload
 	if k, v := w.records.Cursor().First(); k != nil {
-		_, ps, err := recordHead(v)
+		h, err := recordHead(v)
 		if err != nil {
 			return res, fmt.Errorf("record %d: %w", seqOf(k), err)
 		}
-		below = ps
+		below = h.payloadSeq
 	}
 	var gone [][]byte
 	pc := w.payloads.Cursor()

@@ -28,6 +28,8 @@ type Store interface {
 	Get(seq uint64) (rec *store.Record, ok bool, err error)
 	// LastSeq is the sequence of the newest committed record.
 	LastSeq() uint64
+	// EventRecords lists the sequences of the records of one event_id, oldest first.
+	EventRecords(id string, limit int) ([]uint64, error)
 }
 
 // micro serves the Snowplow Micro REST API (micro-api.md).
