@@ -26,14 +26,14 @@ const FormatVersion = 4
 // cursors walked backwards give newest first. The index buckets hold the sequences of
 // one kind of record each (empty values) so that each listing skips the other kinds.
 var (
-	bucketMeta     = []byte("meta")     // format version, counters
-	bucketPayloads = []byte("payloads") // payload seq → encoded collector payload
-	bucketRecords  = []byte("records")  // record seq → encoded record, every kind
-	bucketGood     = []byte("good")     // record seq of good events
-	bucketBad      = []byte("bad")      // record seq of bad rows (every non-good record)
-	bucketEvents   = []byte("events")   // record seq of good and incomplete events
-	bucketSchemas  = []byte("schemas")  // reserved: schemas resolved over the network
-	bucketSettings = []byte("settings") // reserved: runtime settings
+	bucketMeta     = []byte("meta")      // format version, counters
+	bucketPayloads = []byte("payloads")  // payload seq → encoded collector payload
+	bucketRecords  = []byte("records")   // record seq → encoded record, every kind
+	bucketGood     = []byte("good")      // record seq of good events
+	bucketBad      = []byte("bad")       // record seq of bad rows (every non-good record)
+	bucketEvents   = []byte("events")    // record seq of good and incomplete events
+	bucketSchemas  = []byte("schemas")   // reserved: schemas resolved over the network
+	bucketSettings = []byte("settings")  // reserved: runtime settings
 	bucketEventIDs = []byte("event_ids") // event_id then record seq (8 bytes) → empty
 	bucketCursors  = []byte("cursors")   // follower name → the sequence it has handled
 )

@@ -341,17 +341,10 @@ func firstSeqTx(tx *bolt.Tx, m meta) uint64 {
 	return m.nextRecord
 }
 
-// deleted tells Options.OnDelete about deleted records.
-func (s *Store) deleted(seqs []uint64) {
-	if s.onDelete != nil && len(seqs) > 0 {
-		s.onDelete(seqs)
-	}
-}
-
 // FirstSeq returns the sequence of the oldest stored record, or LastSeq()+1 when the store
 // is empty: every record below it has been deleted (by retention or Reset). A follower
 // drops its copies of records below it; records deleted out of order (replays) are
-// reported through Options.OnDelete.
+// reported to the OnDelete subscribers.
 func (s *Store) FirstSeq() uint64 { return s.firstSeq.Load() }
 
 // RetentionStats returns what retention and replays deleted since Open.

@@ -61,6 +61,7 @@ func (s *Store) WriteSeq(ctx context.Context, r *enrich.Result) (first uint64, e
 	if err := <-req.errc; err != nil {
 		return 0, err
 	}
+	s.backpressure()
 	return req.first, nil
 }
 
