@@ -43,7 +43,7 @@ func BenchmarkIndex(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := ix.Sync(context.Background(), st.LastSeq()); err != nil {
+		if err := ix.WaitIndexed(context.Background(), st.LastSeq()); err != nil {
 			b.Fatal(err)
 		}
 		ix.Close()
@@ -59,7 +59,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { ix.Close() })
-	if err := ix.Sync(context.Background(), st.LastSeq()); err != nil {
+	if err := ix.WaitIndexed(context.Background(), st.LastSeq()); err != nil {
 		b.Fatal(err)
 	}
 	for _, bq := range []struct {
