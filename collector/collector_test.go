@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plowbox/plowbox/internal/testkit"
 )
 
 const tp2 = "/com.snowplowanalytics.snowplow/tp2"
@@ -328,7 +330,7 @@ func TestScenarios(t *testing.T) {
 		})
 	}
 	if !t.Failed() {
-		golden(t, "scenarios.golden", stored.Bytes())
+		testkit.Golden(t, "scenarios.golden", stored.Bytes())
 	}
 }
 

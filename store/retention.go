@@ -250,6 +250,7 @@ func (s *Store) pruneStep(chunk int) {
 	r.last.Store(r.now().UnixNano())
 	s.notify()
 	s.deleted(res.seqs)
+	s.log.Debug("retention deleted records", "records", len(res.seqs), "kept", c.Good+c.Bad, "first_seq", first)
 }
 
 // pruned is what one deletion transaction deleted.

@@ -216,6 +216,14 @@ func (s *Store) commit(batch []*request) {
 		}
 		return
 	}
+	// Records replaced by replays are reported before the new sequence is published (and
+	// so before the replays return): a follower that sees the new records also knows
+	// which ones they replaced.
+	if len(deleted) > 0 {
+		slices.Sort(deleted)
+		s.ret.replaced.Add(uint64(len(deleted)))
+		s.deleted(deleted)
+	}
 	s.meta = m
 	c := m.counts
 	s.counts.Store(&c)
@@ -228,11 +236,6 @@ func (s *Store) commit(batch []*request) {
 	s.stats.records.Add(records)
 	if s.onCommit != nil {
 		s.onCommit(int(writes), int(records), time.Since(start))
-	}
-	if len(deleted) > 0 { // before the replays return: they have been reported
-		slices.Sort(deleted)
-		s.ret.replaced.Add(uint64(len(deleted)))
-		s.deleted(deleted)
 	}
 	for _, req := range batch {
 		req.errc <- nil

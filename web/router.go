@@ -1,26 +1,45 @@
-// Package web is plowbox's HTTP front: it sends tracker traffic to the collector and
-// serves the Snowplow Micro API, the Iglu API, the control plane and the explorer UI, with
-// authentication on everything but the collector.
+// Package web is plowbox's HTTP front. It sends tracker traffic to the collector and
+// mounts one package per surface of plowbox's own routes, behind one middleware chain
+// (request log and id, metrics, panic recovery, authentication):
+//
+//   - micro: the Snowplow Micro API under /micro, legacy and 4.x UI endpoints;
+//   - queryapi: plowbox's query API under /plowbox/api (search, wait, tail, records,
+//     track-and-wait, replay);
+//   - igluapi: the built-in registry as an Iglu Server subset under /api;
+//   - controlplane: Snowplow Mini's control plane and the admin page;
+//   - explorer: the web explorer under /micro/ui/;
+//   - auth: sign-in, roles, CSRF, and the users and tokens API.
 package web
 
 import (
-	"io"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/plowbox/plowbox/web/auth"
+	"github.com/plowbox/plowbox/web/controlplane"
+	"github.com/plowbox/plowbox/web/elasticsearch"
+	"github.com/plowbox/plowbox/web/explorer"
+	"github.com/plowbox/plowbox/web/httpkit"
+	"github.com/plowbox/plowbox/web/igluapi"
+	"github.com/plowbox/plowbox/web/micro"
+	"github.com/plowbox/plowbox/web/queryapi"
+	"github.com/plowbox/plowbox/web/search"
 )
 
-// Options configures the router.
-type Options struct {
+// Config configures the router.
+type Config struct {
 	// Collector serves every path that is not reserved for plowbox itself.
 	Collector http.Handler
-	// Store is read by the Micro API.
-	Store Store
+	// Store is read by the Micro API and the query API.
+	Store search.Store
 	// Auth protects every non-collector route; nil opens everything (--auth none).
-	Auth *Auth
+	Auth *auth.Auth
 	// MicroAPI is the Micro generation (3 or 4) whose response texts plowbox mimics.
 	MicroAPI int
 	// BadRows adds the structured badRows key to Micro BadEvents.
@@ -28,59 +47,56 @@ type Options struct {
 	// Logger receives request errors.
 	Logger *slog.Logger
 	// Iglu mounts the schema registry API and /micro/iglu; nil leaves them out.
-	Iglu *IgluOptions
+	Iglu *igluapi.Options
 	// Control mounts Snowplow Mini's control plane under /control-plane; nil leaves it out.
-	Control *ControlOptions
-	// Metrics counts requests and serves /metrics (behind auth); nil leaves both out.
-	Metrics *Metrics
+	Control *controlplane.Options
+	// Metrics, when set, gets the HTTP request metrics and is served at /metrics (behind
+	// auth); nil leaves both out.
+	Metrics *prometheus.Registry
 	// Index answers the Micro 4.x UI endpoints and the /plowbox/api queries; without it
 	// they answer 503.
-	Index Index
+	Index search.Index
 	// UI mounts the explorer under /micro/ui/ (and redirects Mini's /home and /kibana
 	// there); nil leaves it out.
-	UI *UIOptions
-	// Replay mounts POST /plowbox/api/replay and /control-plane/replay (web/replay.go);
-	// nil leaves them out.
-	Replay *ReplayOptions
+	UI *explorer.Options
+	// OnWait, when set, is called each time a /plowbox/api/wait or /tail request blocks
+	// for new records: tests synchronise on it instead of sleeping.
+	OnWait func()
+	// Replay mounts POST /plowbox/api/replay and /control-plane/replay; nil leaves them
+	// out.
+	Replay *queryapi.ReplayOptions
 }
-
-// reservedPrefixes are the paths that never reach the tracking routes (collector.md §2):
-// without them, GET /micro/good would be recorded as a vendor/version event.
-var reservedPrefixes = []string{"/micro", "/plowbox", "/home", "/iglu-server", "/control-plane", "/metrics", "/api"}
-
-// reservedStems are reserved as bare prefixes: /kibana, /kibana-foo, /kibana/x, …
-var reservedStems = []string{"/kibana", "/elasticsearch", "/swagger"}
 
 // Reserved reports whether path is served by plowbox's own routes rather than by the
 // collector; the HTTPS redirect applies to those paths only.
-func Reserved(path string) bool { return reserved(path) }
+func Reserved(path string) bool { return httpkit.Reserved(path) }
 
-// reserved reports whether path belongs to plowbox rather than to the collector.
-func reserved(path string) bool {
-	for _, p := range reservedPrefixes {
-		if strings.HasPrefix(path, p) && (len(path) == len(p) || path[len(p)] == '/') {
-			return true
-		}
-	}
-	for _, p := range reservedStems {
-		if strings.HasPrefix(path, p) {
-			return true
-		}
-	}
-	return false
+// NoteWritten tells a track-and-wait request, when ctx comes from one, that n records
+// starting at sequence first were stored for its payload; the collector's sink calls it
+// after each store write.
+func NoteWritten(ctx context.Context, first uint64, n int) { queryapi.NoteWritten(ctx, first, n) }
+
+// Router is plowbox's HTTP handler: its own routes, and the collector for every other
+// path.
+type Router struct {
+	engine *gin.Engine
+	http.Handler
 }
+
+// Routes lists plowbox's own routes (the auth policy test walks them).
+func (r *Router) Routes() gin.RoutesInfo { return r.engine.Routes() }
 
 // New returns plowbox's HTTP handler.
-func New(o Options) http.Handler {
-	_, h := newRouter(o)
-	return h
+func New(cfg Config) *Router {
+	e, h := newRouter(cfg)
+	return &Router{engine: e, Handler: h}
 }
 
-// newRouter returns the gin engine of plowbox's own routes (tests walk its routes) and
-// the handler that sends everything else to the collector.
-func newRouter(o Options) (*gin.Engine, http.Handler) {
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+// newRouter returns the gin engine of plowbox's own routes and the handler that sends
+// everything else to the collector.
+func newRouter(cfg Config) (*gin.Engine, http.Handler) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -88,113 +104,89 @@ func newRouter(o Options) (*gin.Engine, http.Handler) {
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
-	r.Use(requestLog(o.Logger))
-	collectorHandler := o.Collector
-	if o.Metrics != nil {
-		r.Use(o.Metrics.ginMiddleware)
-		collectorHandler = o.Metrics.wrapCollector(o.Collector)
+	r.Use(httpkit.RequestLog(cfg.Logger))
+	collectorHandler := cfg.Collector
+	var metrics *httpkit.Metrics
+	if cfg.Metrics != nil {
+		metrics = httpkit.NewMetrics(cfg.Metrics)
+		r.Use(metrics.Middleware)
+		collectorHandler = metrics.WrapCollector(cfg.Collector)
 	}
-	r.Use(recovery(o.Logger))
-	if o.Auth != nil {
-		r.Use(o.Auth.guard) // every route below needs a user unless the policy says otherwise
-		o.Auth.mountLogin(r)
-		o.Auth.mountUsersAPI(r)
-	}
-	if o.Control != nil {
-		mountControl(r, *o.Control)
-	}
+	r.Use(httpkit.Recovery(cfg.Logger))
+	r.Use(elasticsearch.InspectorCredentials) // before the guard: Snowplow Inspector's prefix-less basic credentials, on /elasticsearch only
 
-	m := &micro{store: o.Store, generation: o.MicroAPI, badRows: o.BadRows}
-	mg := r.Group("/micro", microCORS)
-	if o.Auth != nil {
-		mg.Use(o.Auth.middleware)
+	// require is the authentication every surface's routes need; nil under --auth none.
+	var require gin.HandlerFunc
+	if cfg.Auth != nil {
+		r.Use(cfg.Auth.Guard) // every route below needs a user unless the policy says otherwise
+		cfg.Auth.MountLogin(r)
+		cfg.Auth.MountUsersAPI(r)
+		require = cfg.Auth.Require
 	}
-	m.routes(mg)
-	mountQueryAPI(r, mg, o)
-	mountReplay(r, o)
-	if o.UI != nil {
-		mountUI(mg, *o.UI)
-	}
-	if o.Iglu != nil {
-		mountIglu(r, mg, *o.Iglu, o.Auth)
-	}
-
-	debug := r.Group("/plowbox/debug/pprof")
-	if o.Auth != nil {
-		debug.Use(o.Auth.middleware)
-	}
-	debug.GET("/*profile", gin.WrapF(pprofHandler))
-
-	if o.Metrics != nil {
-		metrics := r.Group("/metrics")
-		if o.Auth != nil {
-			metrics.Use(o.Auth.middleware)
+	behind := func(h ...gin.HandlerFunc) []gin.HandlerFunc {
+		if require == nil {
+			return h
 		}
-		metrics.GET("", gin.WrapH(o.Metrics.handler))
+		return append([]gin.HandlerFunc{require}, h...)
+	}
+
+	if cfg.Control != nil {
+		controlplane.Mount(r, *cfg.Control)
+	}
+	searcher := search.New(cfg.Index, cfg.Store, cfg.Logger)
+	mg := r.Group("/micro", httpkit.MicroCORS)
+	if require != nil {
+		mg.Use(require)
+	}
+	mi := micro.Mount(mg, micro.Options{Store: cfg.Store, Searcher: searcher, Generation: cfg.MicroAPI, BadRows: cfg.BadRows})
+	queryapi.Mount(r.Group("/plowbox/api", behind()...), queryapi.Options{Store: cfg.Store, Searcher: searcher, Collector: cfg.Collector, OnWait: cfg.OnWait})
+	if cfg.Replay != nil {
+		api, cp := queryapi.ReplayHandlers(*cfg.Replay, searcher)
+		r.POST("/plowbox/api/replay", behind(api)...)
+		r.Any("/control-plane/replay", behind(cp)...)
+	}
+	if cfg.UI != nil {
+		explorer.Mount(mg, *cfg.UI)
+	}
+	elasticsearch.Mount(r.Group("", behind()...), elasticsearch.Options{Searcher: searcher, Store: cfg.Store, Logger: cfg.Logger})
+	if cfg.Iglu != nil {
+		igluapi.Mount(r, mg, *cfg.Iglu, require)
+	}
+	r.GET("/plowbox/debug/pprof/*profile", behind(gin.WrapF(pprofHandler))...)
+	if metrics != nil {
+		r.GET("/metrics", behind(gin.WrapH(metrics.Handler()))...)
 	}
 
 	r.NoRoute(func(c *gin.Context) {
-		if o.UI != nil && legacyUIRedirect(c) {
+		if cfg.UI != nil && explorer.LegacyRedirect(c) {
 			return
 		}
 		if strings.HasPrefix(c.Request.URL.Path, "/micro") {
-			microCORS(c)
+			httpkit.MicroCORS(c)
 			if c.IsAborted() {
 				return
 			}
-			if o.Auth != nil {
-				o.Auth.middleware(c)
-				if c.IsAborted() {
-					return
-				}
-			}
-			m.notFound(c)
-			return
 		}
-		if o.Auth != nil {
-			o.Auth.middleware(c)
+		if require != nil {
+			require(c)
 			if c.IsAborted() {
 				return
 			}
+		}
+		if strings.HasPrefix(c.Request.URL.Path, "/micro") {
+			mi.NotFound(c)
+			return
 		}
 		c.String(http.StatusNotFound, "404 page not found")
 	})
 
 	return r, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if reserved(req.URL.Path) {
+		if httpkit.Reserved(req.URL.Path) {
 			r.ServeHTTP(w, req)
 			return
 		}
-		stripCredentials(req)
+		auth.StripCredentials(req)
 		collectorHandler.ServeHTTP(w, req)
-	})
-}
-
-// microCORS adds the CORS headers of Micro 1.x to /micro/* (micro-api.md §1), so that
-// browser pages can query plowbox, and answers preflights before authentication.
-func microCORS(c *gin.Context) {
-	origin := c.GetHeader("Origin")
-	if origin == "" || origin == "null" {
-		origin = "*"
-	}
-	h := c.Writer.Header()
-	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Allow-Credentials", "true")
-	h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
-	h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
-	if origin != "*" {
-		h.Add("Vary", "Origin")
-	}
-	if c.Request.Method == http.MethodOptions {
-		c.AbortWithStatus(http.StatusOK)
-	}
-}
-
-// recovery turns a panic in a handler into a logged 500 instead of a dropped connection.
-func recovery(log *slog.Logger) gin.HandlerFunc {
-	return gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, err any) {
-		log.Error("panic in handler", "path", c.Request.URL.Path, "err", err)
-		c.AbortWithStatus(http.StatusInternalServerError)
 	})
 }
 

@@ -1,301 +1,67 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"fmt"
+	"errors"
+	"flag"
 	"io"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
+	"runtime"
 	"time"
+
+	"github.com/plowbox/plowbox/internal/loadgen"
+	"github.com/plowbox/plowbox/internal/options"
 )
 
-// benchConfig is what plowbox bench can be told.
-type benchConfig struct {
-	binary      string
-	duration    time.Duration
-	concurrency int
-	rate        int
-	noSync      bool
-	eventLog    bool
-}
-
-func benchOptions(c *benchConfig) []option {
-	return []option{
-		{name: "binary", usage: "plowbox binary to measure; empty for this one", value: str(&c.binary, "")},
-		{name: "duration", usage: "length of each throughput run", value: duration(&c.duration, 5*time.Second)},
-		{name: "concurrency", usage: "concurrent connections of each throughput run", value: integer(&c.concurrency, 32)},
-		{name: "rate", usage: "request rate of the latency run, per second", value: integer(&c.rate, 1000)},
-		{name: "no-sync", usage: "run plowbox with --no-sync (measures everything but fsync)", value: boolean(&c.noSync, false)},
-		{name: "event-log", usage: "run plowbox with its per-event GOOD/BAD log on stderr (off, as for a test server that nobody reads)", value: boolean(&c.eventLog, false)},
+// benchOptions is the table of plowbox bench's options.
+func benchOptions(c *loadgen.Config) []options.Option {
+	return []options.Option{
+		{Name: "binary", Usage: "plowbox binary to measure; empty for this one", Value: options.String(&c.Binary, "")},
+		{Name: "duration", Usage: "length of each throughput run", Value: options.Duration(&c.Duration, 5*time.Second)},
+		{Name: "concurrency", Usage: "concurrent connections of each throughput run", Value: options.Int(&c.Concurrency, 32)},
+		{Name: "rate", Usage: "request rate of the latency run, per second", Value: options.Int(&c.Rate, 1000)},
+		{Name: "no-sync", Usage: "run plowbox with --no-sync (measures everything but fsync)", Value: options.Bool(&c.NoSync, false)},
+		{Name: "event-log", Usage: "run plowbox with its per-event GOOD/BAD log on stderr (off, as for a test server that nobody reads)", Value: options.Bool(&c.EventLog, false)},
 	}
 }
 
-// bench starts a real plowbox on a loopback port, with a fresh data directory and fsync
-// on, and measures it beside a do-nothing HTTP handler in the same run: single-event
-// GET /i throughput, TP2 batches of 10, latency at a fixed rate, peak RSS and start time.
+// bench runs plowbox bench: the load generator against a loopback plowbox, or with
+// "index" first, the search index benchmark.
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	if len(args) > 0 && args[0] == "index" {
 		return benchIndex(ctx, args[1:], stdout, stderr, lookupEnv)
 	}
-	var cfg benchConfig
-	if err := parseOptions("bench", benchOptions(&cfg), args, lookupEnv, stderr); err != nil {
+	var cfg loadgen.Config
+	if err := options.Parse("bench", benchOptions(&cfg), args, lookupEnv, stderr); err != nil {
 		return err
 	}
-	if cfg.binary == "" {
-		self, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("find own binary: %w", err)
-		}
-		cfg.binary = self
-	}
-	data, err := os.MkdirTemp("", "plowbox-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(data)
-
-	// The do-nothing baseline: same listener type, same client, no work.
-	nop, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	pixel := []byte("GIF89a")
-	nopSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "image/gif")
-		w.Write(pixel)
-	})}
-	go nopSrv.Serve(nop)
-	defer nopSrv.Close()
-
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	serveArgs := []string{"serve", "--addr", addr, "--data", data, "--auth", "none", fmt.Sprintf("--event-log=%v", cfg.eventLog)}
-	if cfg.noSync {
-		serveArgs = append(serveArgs, "--no-sync")
-	}
-	cmd := exec.CommandContext(ctx, cfg.binary, serveArgs...)
-	cmd.Stderr = io.Discard
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start plowbox: %w", err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	base := "http://" + addr
-	ready, err := waitReady(ctx, base+"/health", start)
-	if err != nil {
-		return err
-	}
-
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.concurrency * 2, MaxConnsPerHost: 0}}
-	w := bufio.NewWriter(stdout)
-	defer w.Flush()
-	fmt.Fprintf(w, "plowbox bench: %s, %d connections, %s per run, fsync %v, event log %v\n", cfg.binary, cfg.concurrency, cfg.duration, !cfg.noSync, cfg.eventLog)
-	fmt.Fprintf(w, "ready (GET /health 200) %.0f ms after start\n", float64(ready.Microseconds())/1000)
-
-	query := "/i?e=pv&p=web&tv=bench-0.1&aid=bench&url=https%3A%2F%2Fshop.example%2Fp%3Fid%3D1&page=Bench&res=1920x1080&cookie=1&dtm=1712052929500"
-	get := func(b string) func() (*http.Request, error) {
-		return func() (*http.Request, error) { return http.NewRequest(http.MethodGet, b+query, nil) }
-	}
-	nopRes := load(ctx, client, cfg, get("http://"+nop.Addr().String()))
-	fmt.Fprintf(w, "do-nothing handler  GET /i      %8.0f req/s   p50 %5.2f ms  p99 %5.2f ms\n", nopRes.rate(), nopRes.pct(50), nopRes.pct(99))
-	getRes := load(ctx, client, cfg, get(base))
-	fmt.Fprintf(w, "plowbox (durable)   GET /i      %8.0f req/s   p50 %5.2f ms  p99 %5.2f ms  errors %d\n", getRes.rate(), getRes.pct(50), getRes.pct(99), getRes.errors)
-
-	body := tp2Batch(10)
-	post := func() (*http.Request, error) {
-		r, err := http.NewRequest(http.MethodPost, base+"/com.snowplowanalytics.snowplow/tp2", bytes.NewReader(body))
-		if err == nil {
-			r.Header.Set("Content-Type", "application/json; charset=UTF-8")
-		}
-		return r, err
-	}
-	postRes := load(ctx, client, cfg, post)
-	fmt.Fprintf(w, "plowbox (durable)   tp2 ×10     %8.0f events/s (%0.f req/s)  p99 %5.2f ms  errors %d\n", 10*postRes.rate(), postRes.rate(), postRes.pct(99), postRes.errors)
-
-	fixed := paced(ctx, client, cfg, get(base))
-	fmt.Fprintf(w, "plowbox at %d req/s GET /i: p50 %.2f ms  p99 %.2f ms  max %.2f ms  errors %d\n", cfg.rate, fixed.pct(50), fixed.pct(99), fixed.pct(100), fixed.errors)
-
-	if rss, err := peakRSS(cmd.Process.Pid); err == nil {
-		fmt.Fprintf(w, "plowbox peak RSS %.1f MB\n", float64(rss)/1024)
-	}
-	if n, err := dirSize(data); err == nil {
-		fmt.Fprintf(w, "data directory %.1f MB for %d events\n", float64(n)/(1<<20), getRes.ok+10*postRes.ok+fixed.ok)
-	}
-	return nil
+	return loadgen.Run(ctx, cfg, stdout)
 }
 
-type loadResult struct {
-	ok, errors int
-	elapsed    time.Duration
-	latencies  []time.Duration
+// benchIndexOptions is the table of plowbox bench index's options.
+func benchIndexOptions(c *loadgen.IndexConfig) []options.Option {
+	return []options.Option{
+		{Name: "events", Usage: "events in the generated store", Value: options.Int(&c.Events, 1_000_000)},
+		{Name: "dir", Usage: "data directory to build the store and index in; empty for a temporary one", Value: options.String(&c.Dir, "")},
+		{Name: "rounds", Usage: "rounds of the query mix", Value: options.Int(&c.Rounds, 30)},
+		{Name: "per-request", Usage: "events per TP2 request of the generated traffic", Value: options.Int(&c.PerRequest, 10)},
+		{Name: "span", Usage: "time the generated traffic is spread over", Value: options.Duration(&c.Span, 24*time.Hour)},
+		{Name: "reuse", Usage: "reuse the store in --dir when it already has --events records (rebuilds only the index)", Value: options.Bool(&c.Reuse, false)},
+		{Name: "keep", Usage: "keep the temporary directory", Value: options.Bool(&c.Keep, false)},
+		{Name: "keep-index", Usage: "with --reuse, keep the index in --dir too (measures queries only)", Value: options.Bool(&c.KeepIndex, false)},
+		{Name: "workers", Usage: "goroutines enriching and writing the generated traffic", Value: options.Int(&c.Workers, runtime.NumCPU())},
+		{Name: "live-rate", Usage: "events/s of the live run: single-event requests written while the index follows; 0 skips it", Value: options.Int(&c.LiveRate, 2000)},
+		{Name: "live-duration", Usage: "length of the live run", Value: options.Duration(&c.LiveDuration, 10*time.Second)},
+	}
 }
 
-func (r loadResult) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
-
-func (r loadResult) pct(p float64) float64 {
-	if len(r.latencies) == 0 {
-		return 0
-	}
-	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
-	i := int(float64(len(r.latencies)-1) * p / 100)
-	return float64(r.latencies[i].Microseconds()) / 1000
-}
-
-// do sends one request and reports its latency and success (a 2xx with its body read).
-func do(client *http.Client, newReq func() (*http.Request, error)) (time.Duration, bool) {
-	req, err := newReq()
-	if err != nil {
-		return 0, false
-	}
-	t := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		return time.Since(t), false
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return time.Since(t), resp.StatusCode/100 == 2
-}
-
-// load runs cfg.concurrency closed-loop senders for cfg.duration.
-func load(ctx context.Context, client *http.Client, cfg benchConfig, newReq func() (*http.Request, error)) loadResult {
-	ctx, cancel := context.WithTimeout(ctx, cfg.duration)
-	defer cancel()
-	var mu sync.Mutex
-	var res loadResult
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i := 0; i < cfg.concurrency; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var lat []time.Duration
-			ok, bad := 0, 0
-			for ctx.Err() == nil {
-				d, good := do(client, newReq)
-				if good {
-					ok++
-					lat = append(lat, d)
-				} else {
-					bad++
-				}
-			}
-			mu.Lock()
-			res.ok += ok
-			res.errors += bad
-			res.latencies = append(res.latencies, lat...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	return res
-}
-
-// paced sends cfg.rate requests per second for cfg.duration, open loop, and records each
-// request's latency.
-func paced(ctx context.Context, client *http.Client, cfg benchConfig, newReq func() (*http.Request, error)) loadResult {
-	total := int(float64(cfg.rate) * cfg.duration.Seconds())
-	interval := time.Second / time.Duration(cfg.rate)
-	var mu sync.Mutex
-	var res loadResult
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i := 0; i < total && ctx.Err() == nil; i++ {
-		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
-			time.Sleep(wait)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d, good := do(client, newReq)
-			mu.Lock()
-			if good {
-				res.ok++
-				res.latencies = append(res.latencies, d)
-			} else {
-				res.errors++
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	return res
-}
-
-// tp2Batch is a payload_data body of n page views, as the JavaScript tracker sends it.
-func tp2Batch(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[`)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `{"e":"pv","url":"https://shop.example/p?id=%d","page":"Product %d","tv":"js-4.0.0","p":"web","aid":"bench","tna":"sp","res":"1920x1080","vp":"1280x720","cookie":"1","lang":"en-GB","dtm":"1712052929500","stm":"1712052929510"}`, i, i)
-	}
-	b.WriteString(`]}`)
-	return []byte(b.String())
-}
-
-func waitReady(ctx context.Context, url string, start time.Time) (time.Duration, error) {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return time.Since(start), nil
-			}
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	return 0, fmt.Errorf("plowbox did not answer %s within 10s", url)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// peakRSS returns the process's peak resident set size in KiB (VmHWM).
-func peakRSS(pid int) (int, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
-}
-
-func dirSize(dir string) (int64, error) {
-	var n int64
-	err := filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			n += info.Size()
+// benchIndex runs plowbox bench index.
+func benchIndex(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
+	cfg := loadgen.IndexConfig{Version: version}
+	if err := options.Parse("bench index", benchIndexOptions(&cfg), args, lookupEnv, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
 		}
 		return err
-	})
-	return n, err
+	}
+	return loadgen.RunIndex(ctx, cfg, stdout, stderr)
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/plowbox/plowbox/internal/pipeline"
+
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
@@ -59,7 +61,7 @@ func TestEnrichBlackbox(t *testing.T) {
 			if err := st.Reset(); err != nil {
 				t.Fatal(err)
 			}
-			rec := &recorder{eventWriter: st}
+			rec := &recorder{Writer: st}
 			send(t, caseServer(t, c, rec), c)
 
 			var bad []string
@@ -96,7 +98,7 @@ func TestEnrichBlackbox(t *testing.T) {
 // recorder is the pipeline's store that also keeps the results, to see what is not
 // stored (the PII enrichment's pii_transformation events).
 type recorder struct {
-	eventWriter
+	pipeline.Writer
 	mu      sync.Mutex
 	results []*enrich.Result
 }
@@ -105,7 +107,7 @@ func (r *recorder) WriteSeq(ctx context.Context, res *enrich.Result) (uint64, er
 	r.mu.Lock()
 	r.results = append(r.results, res)
 	r.mu.Unlock()
-	return r.eventWriter.WriteSeq(ctx, res)
+	return r.Writer.WriteSeq(ctx, res)
 }
 
 // checkPII compares the unstruct_event of the one pii_transformation event emitted with
@@ -140,13 +142,13 @@ func caseServer(t *testing.T, c *blackbox.Case, st *recorder) string {
 	}
 	t.Cleanup(func() { enrichments.Close(list) })
 	enricher := enrich.New(enrich.Config{Version: version, Enrichments: list})
-	pipe := newPipeline(enricher, st, io.Discard, io.Discard, "", false)
+	pipe := pipeline.New(enricher, st, pipeline.Options{})
 	cc := collector.DefaultConfig()
 	cc.Name = collector.Name(version)
 	cc.Now = c.Time
-	srv := httptest.NewServer(web.New(web.Options{
+	srv := httptest.NewServer(web.New(web.Config{
 		Collector: collector.New(cc, pipe, slog.New(slog.NewTextHandler(io.Discard, nil))),
-		Store:     st.eventWriter.(*store.Store),
+		Store:     st.Writer.(*store.Store),
 		MicroAPI:  4,
 	}))
 	t.Cleanup(srv.Close)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/plowbox/plowbox/enrich/enrichments"
 )
 
 const enrichmentConfigs = "../../enrich/enrichments/testdata/configs"
@@ -101,8 +103,9 @@ func linkAssets(t *testing.T, dir string) {
 }
 
 // Every enrichment plowbox runs, enabled at once from a config directory (validated
-// against Iglu Central), changes the one event a tracker sends as Snowplow's would; the
-// PII enrichment's pii_transformation event is not a good event.
+// against the built-in Iglu Central snapshot, with no network), changes the one event a
+// tracker sends as Snowplow's would; the PII enrichment's pii_transformation event is
+// not a good event.
 func TestServeAllEnrichments(t *testing.T) {
 	dir := t.TempDir()
 	linkAssets(t, dir)
@@ -119,7 +122,7 @@ func TestServeAllEnrichments(t *testing.T) {
 	for _, f := range []string{"anon_ip.good.json", "ua_parser_config.good.json", "ip_lookups.good.json",
 		"campaign_attribution.good.json", "referer_parser.good.json", "event_fingerprint_config.good.json",
 		"cookie_extractor_config.good.json", "http_header_extractor_config.good.json",
-		"weather_enrichment_config.good.json", "iab_spiders_and_robots_enrichment.good.json"} {
+		"weather_enrichment_config.good.json", "iab_spiders_and_robots_enrichment.good.json", "cross_navigation_config.good.json"} {
 		b, err := os.ReadFile(filepath.Join(enrichmentConfigs, f))
 		if err != nil {
 			t.Fatal(err)
@@ -137,12 +140,13 @@ func TestServeAllEnrichments(t *testing.T) {
 	  event.setApp_id(event.getApp_id() + "-js-" + d.data.length);
 	  return null;
 	}`)
-	p := startPlowbox(t, "", "--auth", "none", "--enrichments", dir)
+	nw := newNoNetwork(t)
+	p := startPlowboxEnv(t, "", nw.env(), "--auth", "none", "--enrichments", dir, "--iglu-dir", emptyRegistry(t))
 	if !strings.Contains(p.stderr.String(), "weather_enrichment_config: not supported yet") {
 		t.Errorf("no warning for the weather enrichment at start:\n%s", p.stderr.String())
 	}
 
-	page := "https://shop.example/landing?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
+	page := "https://shop.example/landing?utm_source=newsletter&utm_medium=email&utm_campaign=spring&_sp=7c6a.1700000000123"
 	req, _ := http.NewRequest(http.MethodGet, p.URL+"/i?e=pv&p=web&tv=t&aid=shop&uid=jane&url="+url.QueryEscape(page)+
 		"&refr="+url.QueryEscape("https://www.google.com/search?q=running+shoes"), nil)
 	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 PlowboxQA")
@@ -183,7 +187,7 @@ func TestServeAllEnrichments(t *testing.T) {
 		schemas[strings.SplitN(m["schema"].(string), "/jsonschema/", 2)[0]], _ = m["data"].(map[string]any)
 	}
 	for _, want := range []string{"iglu:com.snowplowanalytics.snowplow/ua_parser_context", "iglu:com.iab.snowplow/spiders_and_robots",
-		"iglu:org.ietf/http_cookie", "iglu:org.ietf/http_header"} {
+		"iglu:org.ietf/http_cookie", "iglu:org.ietf/http_header", "iglu:com.snowplowanalytics.snowplow/cross_navigation"} {
 		if _, ok := schemas[want]; !ok {
 			t.Errorf("no %s context in %v", want, derived)
 		}
@@ -201,5 +205,90 @@ func TestServeAllEnrichments(t *testing.T) {
 	}
 	if n, _ := strconv.Atoi(m[1]); n != len(data) {
 		t.Errorf("the script saw %d derived contexts, the event has %d", n, len(data))
+	}
+	if n := nw.Asked(); n != 0 {
+		t.Errorf("plowbox asked the network %d times", n)
+	}
+}
+
+// With no network, an enrichment whose data file is to be downloaded lacks its data:
+// plowbox starts all the same, runs the others, and /control-plane/status says which
+// enrichment lacks what and how to give it; once the file is where plowbox said, a
+// reload runs it.
+func TestServeEnrichmentLacksData(t *testing.T) {
+	dir := t.TempDir()
+	copyConfig(t, dir, "campaign_attribution.good.json")
+	referer := `{"schema":"iglu:com.snowplowanalytics.snowplow/referer_parser/jsonschema/2-0-1","data":{"vendor":"com.snowplowanalytics.snowplow","name":"referer_parser","enabled":true,` +
+		`"parameters":{"internalDomains":[],"database":"referers-latest.json","uri":"https://s3-eu-west-1.amazonaws.com/snowplow-hosted-assets/third-party/referer-parser/"}}}`
+	if err := os.WriteFile(filepath.Join(dir, "referer_parser.json"), []byte(referer), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	nw := newNoNetwork(t)
+	p := startPlowboxEnv(t, "", nw.env(), "--auth", "none", "--enrichments", dir, "--iglu-dir", emptyRegistry(t))
+	if !strings.Contains(p.stderr.String(), "referer_parser "+enrichments.LacksData) {
+		t.Errorf("no warning at start:\n%s", p.stderr.String())
+	}
+	var status struct {
+		Healthy    bool
+		Components []struct {
+			Name    string
+			Healthy bool
+			Detail  string
+		}
+	}
+	p.getJSON(t, "/control-plane/status", &status)
+	var found bool
+	for _, c := range status.Components {
+		if c.Name != "enrichment:referer_parser.json" {
+			continue
+		}
+		found = true
+		cache := filepath.Join(p.Data, "enrichment-assets")
+		for _, want := range []string{"lacks data: ", "download https://s3-eu-west-1.amazonaws.com/snowplow-hosted-assets/third-party/referer-parser/referers-latest.json",
+			"put referers-latest.json in " + cache + ", or point uri at a local directory holding it"} {
+			if !strings.Contains(c.Detail, want) || c.Healthy {
+				t.Errorf("status of referer_parser.json %+v lacks %q", c, want)
+			}
+		}
+	}
+	if !found || !status.Healthy {
+		t.Errorf("status %+v: want a healthy plowbox with an enrichment:referer_parser.json component", status)
+	}
+
+	refr := "/i?e=pv&p=web&tv=t&url=" + url.QueryEscape("https://shop.example/?utm_source=news") + "&refr=" + url.QueryEscape("https://www.google.com/search?q=shoes")
+	p.get(t, refr)
+	var good []goodEvent
+	p.getJSON(t, "/micro/good", &good)
+	if len(good) != 1 || good[0].Event["mkt_source"] != "news" || good[0].Event["refr_medium"] != nil {
+		t.Fatalf("good events %+v: want campaign attribution and no referer parsing", good)
+	}
+
+	// The file where the status said, the next reload runs the enrichment.
+	db, err := os.ReadFile("../../../shared/testdata/referer-parser/referers.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	referer = strings.Replace(referer, "referers-latest.json", "referers.yml", 1)
+	if err := os.WriteFile(filepath.Join(dir, "referer_parser.json"), []byte(referer), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(p.Data, "enrichment-assets"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(p.Data, "enrichment-assets", "referers.yml"), db, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := p.do(t, http.MethodPut, "/control-plane/restart-service", "application/x-www-form-urlencoded", "service_name=enrich"); status != 200 {
+		t.Fatalf("reload: %d %s", status, body)
+	}
+	p.get(t, refr)
+	good = nil
+	p.getJSON(t, "/micro/good", &good)
+	if len(good) != 2 || good[0].Event["refr_medium"] != "search" {
+		t.Errorf("after the reload: %+v", good[0].Event["refr_medium"])
+	}
+	_, body := p.get(t, "/control-plane/status")
+	if strings.Contains(body, "lacks data") {
+		t.Errorf("status still says lacks data: %s", body)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/netip"
 	"time"
+
+	"github.com/plowbox/plowbox/internal/options"
 )
 
 // health runs plowbox health: it asks a running plowbox for /health and fails unless the
@@ -18,12 +20,12 @@ import (
 func health(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	var addr, url string
 	var timeout time.Duration
-	opts := []option{
-		{name: "addr", usage: "address plowbox serve listens on, as its --addr", value: str(&addr, ":9090")},
-		{name: "url", usage: "URL to check instead of http://<addr>/health", value: str(&url, "")},
-		{name: "timeout", usage: "how long to wait for the answer", value: duration(&timeout, 5*time.Second)},
+	opts := []options.Option{
+		{Name: "addr", Usage: "address plowbox serve listens on, as its --addr", Value: options.String(&addr, ":9090")},
+		{Name: "url", Usage: "URL to check instead of http://<addr>/health", Value: options.String(&url, "")},
+		{Name: "timeout", Usage: "how long to wait for the answer", Value: options.Duration(&timeout, 5*time.Second)},
 	}
-	if err := parseOptions("health", opts, args, lookupEnv, stderr); err != nil {
+	if err := options.Parse("health", opts, args, lookupEnv, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

@@ -7,19 +7,24 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/google/uuid"
 
 	"github.com/plowbox/plowbox/enrich/iglu"
+	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
 	"github.com/plowbox/plowbox/store"
-	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/igluapi"
 )
 
-// igluConfig is how plowbox serve resolves Iglu schemas (iglu.md §4).
+// igluConfig is how plowbox serve resolves Iglu schemas: a resolver configuration or
+// Iglu Central, static registries on disk, an extra HTTP registry and the lookup cache.
 type igluConfig struct {
 	resolverFile string        // --iglu: a resolver configuration whose repositories replace the default
 	dirs         []string      // --iglu-dir: static registries read from disk
@@ -28,44 +33,75 @@ type igluConfig struct {
 	registryURL  string        // --iglu-registry-url: an extra HTTP registry
 	apiKey       string        // --iglu-api-key: its apikey
 	cacheSize    int           // --iglu-cache-size, unless the resolver file sets it
+	offline      bool          // --iglu-offline: no HTTP repository is asked
+	snapshotAt   string        // --iglu-snapshot: first, last or off
+	// snapshot is the built-in Iglu Central snapshot; nil means a fresh one.
+	snapshot *snapshot.Snapshot
 }
 
 // igluOptions is the table of the Iglu options of plowbox serve.
-func igluOptions(c *igluConfig) []option {
-	return []option{
-		{name: "iglu", aliases: []string{"i"}, usage: "Iglu resolver configuration file (resolver-config 1-0-0 to 1-0-3); its repositories replace the default Iglu Central; plowbox's own registry is always consulted first", value: str(&c.resolverFile, "")},
-		{name: "iglu-dir", usage: "static Iglu registry directory holding schemas/<vendor>/<name>/jsonschema/<version> (Micro's iglu-client-embedded, or a checkout of Iglu Central); repeat or comma-separate for several", value: list(&c.dirs)},
-		{name: "iglu-timeout", usage: "timeout of one schema request to an HTTP registry; a registry slower than this counts as unreachable", value: duration(&c.timeout, iglu.DefaultHTTPTimeout)},
-		{name: "iglu-super-key", usage: "the registry super key: an apikey header equal to it may read and write /api/schemas under --auth basic; when empty, plowbox generates one at first start, prints it once and keeps it in the data directory", value: str(&c.superKey, "")},
-		{name: "iglu-registry-url", usage: "an extra HTTP registry, tried before Iglu Central (include /api for an Iglu Server); MICRO_IGLU_REGISTRY_URL is read when this is not set", value: str(&c.registryURL, "")},
-		{name: "iglu-api-key", usage: "apikey sent to --iglu-registry-url; MICRO_IGLU_API_KEY is read when this is not set", value: str(&c.apiKey, "")},
-		{name: "iglu-cache-size", usage: "number of schema lookups the resolver caches, unless --iglu sets cacheSize", value: integer(&c.cacheSize, 500)},
+func igluOptions(c *igluConfig) []options.Option {
+	return []options.Option{
+		{Name: "iglu", Aliases: []string{"i"}, Usage: "Iglu resolver configuration file (resolver-config 1-0-0 to 1-0-3); its repositories replace the default Iglu Central; plowbox's own registry is always consulted first", Value: options.String(&c.resolverFile, "")},
+		{Name: "iglu-dir", Usage: "static Iglu registry directory holding schemas/<vendor>/<name>/jsonschema/<version> (Micro's iglu-client-embedded, or a checkout of Iglu Central); repeat or comma-separate for several", Value: options.List(&c.dirs)},
+		{Name: "iglu-timeout", Usage: "timeout of one schema request to an HTTP registry; a registry slower than this counts as unreachable", Value: options.Duration(&c.timeout, iglu.DefaultHTTPTimeout)},
+		{Name: "iglu-super-key", Usage: "the registry super key: an apikey header equal to it may read and write /api/schemas under --auth basic; when empty, plowbox generates one at first start, prints it once and keeps it in the data directory", Value: options.String(&c.superKey, "")},
+		{Name: "iglu-registry-url", Usage: "an extra HTTP registry, tried before Iglu Central (include /api for an Iglu Server); MICRO_IGLU_REGISTRY_URL is read when this is not set", Value: options.String(&c.registryURL, "")},
+		{Name: "iglu-api-key", Usage: "apikey sent to --iglu-registry-url; MICRO_IGLU_API_KEY is read when this is not set", Value: options.String(&c.apiKey, "")},
+		{Name: "iglu-cache-size", Usage: "number of schema lookups the resolver caches, unless --iglu sets cacheSize", Value: options.Int(&c.cacheSize, 500)},
+		{Name: "iglu-offline", Usage: "never ask an HTTP registry (Iglu Central, --iglu's http repositories, --iglu-registry-url, the control plane's): schemas come from the built-in registry, --iglu-dir, the built-in Iglu Central snapshot and the copies kept from earlier lookups", Value: options.Bool(&c.offline, false)},
+		{Name: "iglu-snapshot", Usage: "where the built-in Iglu Central snapshot is tried: first (before any HTTP registry, so standard schemas never wait for the network), last (only when every other repository misses or fails) or off; a --iglu file that lists it (embedded path " + snapshot.ConnectionPath + ") places it itself", Value: options.Enum(&c.snapshotAt, snapshotFirst, snapshotFirst, snapshotLast, snapshotOff)},
 	}
 }
 
 // builtinRepoName is the name of plowbox's own registry in lookup histories.
 const builtinRepoName = "plowbox"
 
+// snapshotRepoName is the name of the built-in Iglu Central snapshot in lookup
+// histories, unless a --iglu file names it otherwise.
+const snapshotRepoName = "Iglu Central snapshot"
+
+// keptRepoName is the name, under --iglu-offline, of the copies of schemas kept from
+// earlier lookups over the network.
+const keptRepoName = "Kept copies"
+
+// --iglu-snapshot values.
+const (
+	snapshotFirst = "first"
+	snapshotLast  = "last"
+	snapshotOff   = "off"
+)
+
 // superKeyFile is the file in the data directory that keeps a generated super key.
 const superKeyFile = "iglu-super-key"
 
 // buildIglu builds the resolver and validator of plowbox serve. Repositories are tried
-// in this order (iglu.md §4, §5):
+// in this order, as Snowplow's resolver orders them
+// (https://docs.snowplow.io/docs/api-reference/iglu/iglu-resolver/):
 //
 //  1. plowbox's built-in registry (the store's schemas, written through /api/schemas or
 //     plowbox iglu import);
 //  2. the repositories of the --iglu file, or Iglu Central without one, plus the
-//     --iglu-dir directories and the custom registry, ordered by vendor prefix, embedded
-//     before HTTP, then priority;
+//     --iglu-dir directories, the custom registry and the built-in Iglu Central snapshot,
+//     ordered by vendor prefix, embedded before HTTP, then priority; the snapshot is
+//     the last embedded repository (--iglu-snapshot first) or comes after every HTTP
+//     one (last), unless the --iglu file places it;
 //  3. when an HTTP repository fails (unreachable, timeout, bad answer), the copy of the
 //     schema kept from an earlier successful lookup over the network answers in its
 //     place; a NotFound answer is never overridden.
 //
-// Every schema found over HTTP is kept in the store for step 3. lookupEnv is
-// os.LookupEnv outside tests; it supplies Micro's MICRO_IGLU_* variables.
+// Under --iglu-offline no HTTP repository is built: the kept copies answer as one
+// embedded repository instead. Every schema found over HTTP is kept in the store for
+// step 3. lookupEnv is os.LookupEnv outside tests; it supplies Micro's MICRO_IGLU_*
+// variables.
 func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func(string) (string, bool)) (*iglu.Resolver, *iglu.Validator, error) {
 	opts := iglu.Options{CacheSize: cfg.cacheSize, CacheTTL: iglu.DefaultCacheTTL, Logger: log}
+	snap := cfg.snapshot
+	if snap == nil {
+		snap = snapshot.New()
+	}
 	var repos []iglu.Repository
+	placed := false // the --iglu file lists the snapshot
 	if cfg.resolverFile != "" {
 		data, err := os.ReadFile(cfg.resolverFile)
 		if err != nil {
@@ -80,13 +116,23 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 		if rc.CacheTTL != nil {
 			opts.CacheTTL = *rc.CacheTTL
 		}
-		repos = iglu.RepositoriesFromConfig(rc, cfg.timeout, nil)
+		others := *rc
+		others.Repositories = nil
+		for _, repo := range rc.Repositories {
+			if repo.Embedded != nil && repo.Embedded.Path == snapshot.ConnectionPath {
+				repos = append(repos, snap.Repository(repo.Name, repo.Priority, iglu.ClassEmbedded))
+				placed = true
+				continue
+			}
+			others.Repositories = append(others.Repositories, repo)
+		}
+		repos = append(repos, iglu.RepositoriesFromConfig(&others, cfg.timeout, nil)...)
 	} else {
 		repos = iglu.DefaultRepositories(cfg.timeout, nil)
 	}
 
 	for _, dir := range cfg.dirs {
-		root, err := registryRoot(dir)
+		root, err := iglu.RegistryRoot(dir)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--iglu-dir: %w", err)
 		}
@@ -112,12 +158,17 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 		repos = append(repos, repo)
 	}
 
-	for i, r := range repos {
-		if r.Class() == iglu.ClassHTTP {
-			repos[i] = &keptFallback{Repository: r, st: st, log: log}
+	if !placed {
+		switch cfg.snapshotAt {
+		case snapshotOff:
+		case snapshotLast:
+			repos = append(repos, snap.Repository(snapshotRepoName, 0, iglu.ClassLastResort))
+		default:
+			repos = append(repos, snap.Repository(snapshotRepoName, math.MaxInt32, iglu.ClassEmbedded))
 		}
 	}
-	opts.Repositories = repos
+
+	opts.Repositories = networkPolicy(repos, cfg.offline, st, log)
 	opts.Builtin = builtinRepository(st)
 	opts.OnFound = func(key iglu.SchemaKey, repo iglu.Repository, schema []byte) {
 		if repo.Class() != iglu.ClassHTTP {
@@ -131,18 +182,47 @@ func buildIglu(cfg igluConfig, st *store.Store, log *slog.Logger, lookupEnv func
 	return r, iglu.NewValidator(r, log), nil
 }
 
-// registryRoot returns the registry directory of --iglu-dir dir: dir itself when it
-// holds a schemas directory, or its parent when dir is that schemas directory.
-func registryRoot(dir string) (string, error) {
-	if fi, err := os.Stat(filepath.Join(dir, "schemas")); err == nil && fi.IsDir() {
-		return dir, nil
-	}
-	if filepath.Base(filepath.Clean(dir)) == "schemas" {
-		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-			return filepath.Dir(filepath.Clean(dir)), nil
+// networkPolicy wraps every HTTP repository of repos so that, when it fails, the copy
+// kept from an earlier lookup answers in its place; offline, it drops them instead and
+// adds the kept copies as one embedded repository.
+func networkPolicy(repos []iglu.Repository, offline bool, st *store.Store, log *slog.Logger) []iglu.Repository {
+	out := make([]iglu.Repository, 0, len(repos)+1)
+	var skipped []string
+	for _, r := range repos {
+		switch {
+		case r.Class() != iglu.ClassHTTP:
+			out = append(out, r)
+		case offline:
+			skipped = append(skipped, r.Name())
+		default:
+			out = append(out, iglu.WithKeptCopies(r, st, log))
 		}
 	}
-	return "", fmt.Errorf("%s has no schemas directory: want a static registry laid out as DIR/schemas/<vendor>/<name>/jsonschema/<version>", dir)
+	if !offline {
+		return out
+	}
+	if len(skipped) > 0 {
+		log.Info("--iglu-offline: these HTTP registries are not asked", "registries", strings.Join(skipped, ", "))
+	}
+	return append(out, keptCopies(st))
+}
+
+// keptCopies is the copies of schemas kept from earlier lookups over the network, as
+// one repository, for --iglu-offline.
+func keptCopies(st *store.Store) iglu.Repository {
+	return &iglu.FuncRepository{
+		RepoName: keptRepoName, RepoPriority: math.MaxInt32, RepoClass: iglu.ClassEmbedded, Prefixes: []string{},
+		Func: func(_ context.Context, key iglu.SchemaKey) ([]byte, error) {
+			body, ok, err := st.GetResolved(key.Path())
+			switch {
+			case err != nil:
+				return nil, err
+			case !ok:
+				return nil, iglu.ErrNotFound
+			}
+			return body, nil
+		},
+	}
 }
 
 // builtinRepository is plowbox's own registry as the resolver sees it.
@@ -162,30 +242,6 @@ func builtinRepository(st *store.Store) iglu.Repository {
 			return body, nil
 		},
 	}
-}
-
-// keptFallback is an HTTP repository that, when it fails, answers with the copy of the
-// schema kept from an earlier lookup over the network (iglu.md §2), so that a box that
-// has seen a schema once keeps validating it offline.
-type keptFallback struct {
-	iglu.Repository
-	st  *store.Store
-	log *slog.Logger
-}
-
-// Lookup implements iglu.Repository.
-func (k *keptFallback) Lookup(ctx context.Context, key iglu.SchemaKey) ([]byte, error) {
-	body, err := k.Repository.Lookup(ctx, key)
-	if err == nil || errors.Is(err, iglu.ErrNotFound) {
-		return body, err
-	}
-	kept, ok, kerr := k.st.GetResolved(key.Path())
-	if kerr != nil || !ok {
-		return nil, err
-	}
-	k.log.Warn("iglu repository failed; validating with the copy kept from an earlier lookup",
-		"repository", k.Name(), "schema", key.String(), "err", err)
-	return kept, nil
 }
 
 // loadSuperKey returns the registry super key: --iglu-super-key when set; otherwise the
@@ -220,10 +276,6 @@ func loadSuperKey(cfg igluConfig, dataDir string, basicAuth bool, stderr io.Writ
 }
 
 // igluWebOptions are the web options of the registry API and /micro/iglu.
-func igluWebOptions(st *store.Store, r *iglu.Resolver, v *iglu.Validator, superKey string) *web.IgluOptions {
-	return &web.IgluOptions{Registry: st, Resolver: r, Validator: v, SuperKey: superKey, Version: version}
+func igluWebOptions(st *store.Store, r *iglu.Resolver, v *iglu.Validator, superKey string) *igluapi.Options {
+	return &igluapi.Options{Registry: st, Resolver: r, Validator: v, SuperKey: superKey, Version: version}
 }
-
-// igluCacheFlush drops every cached schema lookup, for the control plane's
-// POST /control-plane/iglu-cache/flush and PUT /restart-services (mini.md §3).
-func igluCacheFlush(r *iglu.Resolver) { r.Flush() }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -91,7 +90,7 @@ const linkClick101 = "iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/
 func TestIgluHTTPRegistry(t *testing.T) {
 	srv := httptest.NewServer(http.FileServer(http.Dir(igluCentralDir)))
 	defer srv.Close()
-	p := startPlowbox(t, "", "--auth", "none", "--iglu", resolverFile(t, srv.URL), "--iglu-dir", emptyRegistry(t))
+	p := startPlowbox(t, "", "--auth", "none", "--iglu", resolverFile(t, srv.URL), "--iglu-dir", emptyRegistry(t), "--iglu-snapshot", "off")
 
 	if s := linkClick(t, p, linkClick101, `{"targetUrl":"https://acme.com/"}`, true); s != 200 {
 		t.Fatalf("GET /i = %d", s)
@@ -124,7 +123,7 @@ func TestIgluHTTPRegistry(t *testing.T) {
 	// The schemas fetched over HTTP were kept: the registry can go away.
 	srv.Close()
 	p.kill(syscall.SIGTERM)
-	p = startPlowbox(t, p.Data, "--auth", "none", "--iglu", resolverFile(t, srv.URL), "--iglu-dir", emptyRegistry(t))
+	p = startPlowbox(t, p.Data, "--auth", "none", "--iglu", resolverFile(t, srv.URL), "--iglu-dir", emptyRegistry(t), "--iglu-snapshot", "off")
 	linkClick(t, p, linkClick101, `{"targetUrl":"https://acme.com/"}`, true)
 	wantCounts(t, p, 2, 2)
 }
@@ -143,7 +142,7 @@ func TestIgluRegistryTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	p := startPlowbox(t, "", "--auth", "none", "--iglu", resolverFile(t, srv.URL), "--iglu-dir", emptyRegistry(t), "--iglu-timeout", "300ms")
+	p := startPlowbox(t, "", "--auth", "none", "--iglu", resolverFile(t, srv.URL), "--iglu-dir", emptyRegistry(t), "--iglu-timeout", "300ms", "--iglu-snapshot", "off")
 
 	start := time.Now()
 	if s := linkClick(t, p, linkClick101, `{"targetUrl":"https://acme.com/"}`, false); s != 200 {
@@ -231,7 +230,7 @@ func TestIgluImportOffline(t *testing.T) {
 		t.Errorf("skipped files are not reported: %s", stderr.String())
 	}
 
-	p := startPlowbox(t, data, "--auth", "none", "--iglu", resolverFile(t), "--iglu-dir", emptyRegistry(t))
+	p := startPlowbox(t, data, "--auth", "none", "--iglu", resolverFile(t), "--iglu-dir", emptyRegistry(t), "--iglu-snapshot", "off")
 	linkClick(t, p, linkClick101, `{"targetUrl":"https://acme.com/"}`, true)
 	linkClick(t, p, linkClick101, `{}`, false)
 	wantCounts(t, p, 1, 1)
@@ -251,6 +250,10 @@ func TestBuildIglu(t *testing.T) {
 	}
 	good := write("good.json", `{"schema":"iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-0","data":{"cacheSize":5,"repositories":[`+
 		`{"name":"Local","priority":0,"vendorPrefixes":["com.acme"],"connection":{"embedded":{"path":"/nowhere"}}}]}}`)
+	placed := write("placed.json", `{"schema":"iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-3","data":{"cacheSize":5,"repositories":[`+
+		`{"name":"Central","priority":0,"vendorPrefixes":[],"connection":{"http":{"uri":"http://iglucentral.com"}}},`+
+		`{"name":"Local","priority":1,"vendorPrefixes":[],"connection":{"embedded":{"path":"/nowhere"}}},`+
+		`{"name":"Frozen","priority":0,"vendorPrefixes":[],"connection":{"embedded":{"path":"plowbox:iglu-central"}}}]}}`)
 	notJSON := write("broken.json", `{"schema":`)
 	ttl101 := write("ttl.json", `{"schema":"iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-1","data":{"cacheSize":5,"cacheTtl":1,"repositories":[]}}`)
 	schemasDir := filepath.Join(igluCentralDir, "schemas")
@@ -262,16 +265,23 @@ func TestBuildIglu(t *testing.T) {
 		err     string
 		wantRep []string // repository names in lookup order for vendor com.acme, built-in first
 	}{
-		{name: "default", wantRep: []string{"plowbox", "Iglu Central"}},
-		{name: "file replaces the default", cfg: igluConfig{resolverFile: good}, wantRep: []string{"plowbox", "Local"}},
-		{name: "dir", cfg: igluConfig{dirs: []string{igluCentralDir}}, wantRep: []string{"plowbox", "Iglu Client Embedded", "Iglu Central"}},
-		{name: "schemas dir itself", cfg: igluConfig{dirs: []string{schemasDir}}, wantRep: []string{"plowbox", "Iglu Client Embedded", "Iglu Central"}},
+		{name: "default", wantRep: []string{"plowbox", "Iglu Central snapshot", "Iglu Central"}},
+		{name: "snapshot last", cfg: igluConfig{snapshotAt: snapshotLast}, wantRep: []string{"plowbox", "Iglu Central", "Iglu Central snapshot"}},
+		{name: "snapshot off", cfg: igluConfig{snapshotAt: snapshotOff}, wantRep: []string{"plowbox", "Iglu Central"}},
+		{name: "offline", cfg: igluConfig{offline: true}, wantRep: []string{"plowbox", "Iglu Central snapshot", "Kept copies"}},
+		{name: "offline, snapshot last", cfg: igluConfig{offline: true, snapshotAt: snapshotLast, registryURL: "http://mine/api"},
+			wantRep: []string{"plowbox", "Kept copies", "Iglu Central snapshot"}},
+		{name: "file replaces the default", cfg: igluConfig{resolverFile: good}, wantRep: []string{"plowbox", "Local", "Iglu Central snapshot"}},
+		{name: "file places the snapshot", cfg: igluConfig{resolverFile: placed}, wantRep: []string{"plowbox", "Frozen", "Local", "Central"}},
+		{name: "file places the snapshot, offline", cfg: igluConfig{resolverFile: placed, offline: true}, wantRep: []string{"plowbox", "Frozen", "Local", "Kept copies"}},
+		{name: "dir", cfg: igluConfig{dirs: []string{igluCentralDir}}, wantRep: []string{"plowbox", "Iglu Client Embedded", "Iglu Central snapshot", "Iglu Central"}},
+		{name: "schemas dir itself", cfg: igluConfig{dirs: []string{schemasDir}}, wantRep: []string{"plowbox", "Iglu Client Embedded", "Iglu Central snapshot", "Iglu Central"}},
 		{name: "two dirs", cfg: igluConfig{dirs: []string{igluCentralDir, schemasDir}},
-			wantRep: []string{"plowbox", "Iglu Client Embedded (" + igluCentralDir + ")", "Iglu Client Embedded (" + schemasDir + ")", "Iglu Central"}},
+			wantRep: []string{"plowbox", "Iglu Client Embedded (" + igluCentralDir + ")", "Iglu Client Embedded (" + schemasDir + ")", "Iglu Central snapshot", "Iglu Central"}},
 		{name: "micro env", env: map[string]string{"MICRO_IGLU_REGISTRY_URL": "http://iglu.acme/api", "MICRO_IGLU_API_KEY": "k"},
-			wantRep: []string{"plowbox", "Custom (http://iglu.acme/api)", "Iglu Central"}},
+			wantRep: []string{"plowbox", "Iglu Central snapshot", "Custom (http://iglu.acme/api)", "Iglu Central"}},
 		{name: "flag wins over micro env", cfg: igluConfig{registryURL: "http://mine/api"}, env: map[string]string{"MICRO_IGLU_REGISTRY_URL": "http://iglu.acme/api"},
-			wantRep: []string{"plowbox", "Custom (http://mine/api)", "Iglu Central"}},
+			wantRep: []string{"plowbox", "Iglu Central snapshot", "Custom (http://mine/api)", "Iglu Central"}},
 		{name: "missing file", cfg: igluConfig{resolverFile: filepath.Join(dir, "none.json")}, err: "--iglu: read resolver configuration"},
 		{name: "broken file", cfg: igluConfig{resolverFile: notJSON}, err: "not JSON"},
 		{name: "cacheTtl in 1-0-1", cfg: igluConfig{resolverFile: ttl101}, err: `$.data has unknown property "cacheTtl"`},
@@ -303,49 +313,15 @@ func TestBuildIglu(t *testing.T) {
 			if !slices.Equal(names, tc.wantRep) {
 				t.Errorf("repositories %q, want %q", names, tc.wantRep)
 			}
-		})
-	}
-}
-
-// A failing HTTP repository answers with the kept copy; a NotFound is never overridden.
-func TestKeptFallback(t *testing.T) {
-	st, err := store.Open(t.TempDir(), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	key, _ := iglu.ParseSchemaKey("iglu:com.acme/x/jsonschema/1-0-0")
-	if err := st.KeepResolved(key.Path(), []byte(`{"kept":true}`)); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name    string
-		answer  error
-		want    string
-		wantErr error
-	}{
-		{name: "failure uses the copy", answer: errors.New("connection refused"), want: `{"kept":true}`},
-		{name: "not found stays not found", answer: iglu.ErrNotFound, wantErr: iglu.ErrNotFound},
-		{name: "found is the repository's", want: `{"fresh":true}`},
-	} {
-		inner := &iglu.FuncRepository{RepoName: "remote", RepoClass: iglu.ClassHTTP, Func: func(context.Context, iglu.SchemaKey) ([]byte, error) {
-			if tc.answer != nil {
-				return nil, tc.answer
+			// The snapshot, however placed, answers for a standard schema before any
+			// HTTP registry is asked: only the built-in registry missed before it.
+			if tc.name == "file places the snapshot" || tc.name == "default" {
+				key, _ := iglu.ParseSchemaKey("iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2")
+				if body, history, err := r.Lookup(t.Context(), key); err != nil || len(history) != 1 || history[0].Repository != builtinRepoName || !strings.Contains(string(body), `"client_session"`) {
+					t.Errorf("client_session: %v, history %+v", err, history)
+				}
 			}
-			return []byte(`{"fresh":true}`), nil
-		}}
-		repo := &keptFallback{Repository: inner, st: st, log: slog.New(slog.DiscardHandler)}
-		body, err := repo.Lookup(t.Context(), key)
-		if string(body) != tc.want || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
-			t.Errorf("%s: %s, %v", tc.name, body, err)
-		}
-	}
-	other, _ := iglu.ParseSchemaKey("iglu:com.acme/y/jsonschema/1-0-0")
-	failing := &keptFallback{Repository: &iglu.FuncRepository{RepoClass: iglu.ClassHTTP, Func: func(context.Context, iglu.SchemaKey) ([]byte, error) {
-		return nil, errors.New("down")
-	}}, st: st, log: slog.New(slog.DiscardHandler)}
-	if _, err := failing.Lookup(t.Context(), other); err == nil || err.Error() != "down" {
-		t.Errorf("no kept copy: err = %v, want the repository's", err)
+		})
 	}
 }
 

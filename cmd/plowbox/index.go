@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
 )
@@ -15,9 +17,9 @@ type indexConfig struct {
 }
 
 // indexOptions is the table of the search index's options.
-func indexOptions(c *indexConfig) []option {
-	return []option{
-		{name: "index-dir", usage: "directory of the search index; empty for <data>/index. It is derived from the store and rebuilt from it when missing or stale", value: str(&c.dir, "")},
+func indexOptions(c *indexConfig) []options.Option {
+	return []options.Option{
+		{Name: "index-dir", Usage: "directory of the search index; empty for <data>/index. It is derived from the store and rebuilt from it when missing or stale", Value: options.String(&c.dir, "")},
 	}
 }
 

@@ -10,6 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
+	"github.com/plowbox/plowbox/internal/options"
 )
 
 // version is plowbox's semantic version; release builds set it with -ldflags "-X main.version=…".
@@ -32,7 +35,7 @@ Usage:
   plowbox bench index [flags]  measure the search index over a generated store
   plowbox reindex [flags] rebuild the search index from the store (plowbox serve stopped)
   plowbox health [flags]  exit 0 when a running plowbox answers /health (container HEALTHCHECK)
-  plowbox version         print the version
+  plowbox version         print the version and the built-in Iglu Central snapshot's date
 `
 
 // run runs one subcommand and returns the process exit code.
@@ -56,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	case "health":
 		err = health(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "plowbox", version)
+		err = printVersion(stdout)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -64,11 +67,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return 2
 	}
 	if err != nil {
-		if err == errUsage {
+		if err == options.ErrUsage {
 			return 2
 		}
 		fmt.Fprintln(stderr, "plowbox:", err)
 		return 1
 	}
 	return 0
+}
+
+// printVersion prints plowbox's version and what its Iglu Central snapshot holds.
+func printVersion(w io.Writer) error {
+	info, err := snapshot.New().Info()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "plowbox", version)
+	fmt.Fprintf(w, "Iglu Central snapshot %s (%s@%s, %d schemas)\n", info.Date, info.Source, info.Commit, info.Schemas)
+	return nil
 }

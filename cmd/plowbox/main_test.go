@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -47,11 +49,46 @@ type instance struct {
 	Data   string
 	cmd    *exec.Cmd
 	stderr *strings.Builder
+
+	mu     sync.Mutex // guards log and logged
+	log    strings.Builder
+	logged chan struct{} // closed and replaced at each stderr line
+	exited chan struct{} // closed when stderr ends
+}
+
+// waitLog waits until plowbox has written a stderr line containing s and returns it; it
+// fails the test when plowbox exits first or nothing comes within 20 s.
+func (p *instance) waitLog(t *testing.T, s string) string {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		p.mu.Lock()
+		text, ch := p.log.String(), p.logged
+		p.mu.Unlock()
+		for _, line := range strings.Split(text, "\n") {
+			if strings.Contains(line, s) {
+				return line
+			}
+		}
+		select {
+		case <-ch:
+		case <-p.exited:
+			t.Fatalf("plowbox exited without logging %q:\n%s", s, text)
+		case <-timeout:
+			t.Fatalf("plowbox did not log %q within 20s:\n%s", s, text)
+		}
+	}
 }
 
 // startPlowbox runs plowbox serve on a free loopback port with the data directory data
 // (a fresh one when ""), waits for its startup line and stops it when the test ends.
 func startPlowbox(t *testing.T, data string, args ...string) *instance {
+	t.Helper()
+	return startPlowboxEnv(t, data, nil, args...)
+}
+
+// startPlowboxEnv is startPlowbox with env added to the process environment.
+func startPlowboxEnv(t *testing.T, data string, env []string, args ...string) *instance {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()
@@ -63,7 +100,7 @@ func startPlowbox(t *testing.T, data string, args ...string) *instance {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	all := append([]string{"serve", "--addr", addr, "--data", data}, args...)
 	cmd := exec.Command(binary, all...)
-	cmd.Env = append(os.Environ(), "PLOWBOX_PASSWORD=", "PLOWBOX_IGLU_DIR="+igluCentral) // tests choose auth explicitly
+	cmd.Env = append(append(os.Environ(), "PLOWBOX_PASSWORD=", "PLOWBOX_IGLU_DIR="+igluCentral), env...) // tests choose auth explicitly
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -72,13 +109,20 @@ func startPlowbox(t *testing.T, data string, args ...string) *instance {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	inst := &instance{URL: "http://" + addr, Data: data, cmd: cmd, stderr: &strings.Builder{}}
+	inst := &instance{URL: "http://" + addr, Data: data, cmd: cmd, stderr: &strings.Builder{},
+		logged: make(chan struct{}), exited: make(chan struct{})}
 	started := make(chan struct{})
 	go func() {
+		defer close(inst.exited)
 		sc := bufio.NewScanner(pipe)
 		once := false
 		for sc.Scan() {
 			inst.stderr.WriteString(sc.Text() + "\n")
+			inst.mu.Lock()
+			inst.log.WriteString(sc.Text() + "\n")
+			close(inst.logged)
+			inst.logged = make(chan struct{})
+			inst.mu.Unlock()
 			if !once && strings.Contains(sc.Text(), "started at http://") {
 				once = true
 				close(started)
@@ -141,4 +185,14 @@ func (p *instance) getJSON(t *testing.T, path string, v any) {
 	if err := json.Unmarshal([]byte(body), v); err != nil {
 		t.Fatalf("GET %s: %v in %s", path, err, body)
 	}
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }

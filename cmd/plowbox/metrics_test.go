@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plowbox/plowbox/internal/tlsfront/tlsfronttest"
 )
 
 // TestServeMetrics sends good and bad events to the real binary and reads them back as
@@ -60,23 +64,23 @@ func TestServeMetricsNeedAuth(t *testing.T) {
 // talks to both listeners.
 func TestServeHTTPS(t *testing.T) {
 	dir := t.TempDir()
-	c := selfSigned(t, "plowbox.test")
+	c := tlsfronttest.SelfSigned(t, "plowbox.test")
 	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	httpsAddr := fmt.Sprintf("127.0.0.1:%d", port)
 	p := startPlowbox(t, "", "--auth", "none",
-		"--tls-cert", writeTempFile(t, dir, "cert.pem", c.certPEM), "--tls-key", writeTempFile(t, dir, "key.pem", c.keyPEM),
+		"--tls-cert", writeTempFile(t, dir, "cert.pem", c.CertPEM), "--tls-key", writeTempFile(t, dir, "key.pem", c.KeyPEM),
 		"--https-addr", httpsAddr, "--redirect-https", "--hsts")
 	if !strings.Contains(p.stderr.String(), fmt.Sprintf("started at https://%s/", httpsAddr)) {
 		t.Errorf("no HTTPS startup line in:\n%s", p.stderr)
 	}
-	resp, body := httpsGet(t, httpsAddr, "plowbox.test", "/micro/all", c.leaf)
+	resp, body := tlsfronttest.HTTPSGet(t, httpsAddr, "plowbox.test", "/micro/all", c.Leaf)
 	if resp.StatusCode != 200 || !strings.Contains(body, `"total":0`) || resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Errorf("HTTPS /micro/all: %d %q HSTS %q", resp.StatusCode, body, resp.Header.Get("Strict-Transport-Security"))
 	}
-	if resp, _ := httpsGet(t, httpsAddr, "plowbox.test", "/i?e=pv", c.leaf); resp.StatusCode != 200 {
+	if resp, _ := tlsfronttest.HTTPSGet(t, httpsAddr, "plowbox.test", "/i?e=pv", c.Leaf); resp.StatusCode != 200 {
 		t.Errorf("HTTPS /i: %d", resp.StatusCode)
 	}
 
@@ -99,17 +103,17 @@ func TestServeHTTPS(t *testing.T) {
 // MICRO_SSL_CERT_PASSWORD.
 func TestServeMicroPKCS12(t *testing.T) {
 	dir := t.TempDir()
-	c := selfSigned(t, "plowbox.test")
-	p12 := encodeP12(t, c, "changeit")
-	writeTempFile(t, dir, microCertFile, p12)
+	c := tlsfronttest.SelfSigned(t, "plowbox.test")
+	p12 := tlsfronttest.EncodeP12(t, c, "changeit")
+	writeTempFile(t, dir, "ssl-certificate.p12", p12)
 	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	httpsAddr := fmt.Sprintf("127.0.0.1:%d", port)
-	t.Setenv(microCertPasswordEnv, "changeit")
+	t.Setenv("MICRO_SSL_CERT_PASSWORD", "changeit")
 	startPlowbox(t, "", "--auth", "none", "--config-dir", dir, "--https-addr", httpsAddr)
-	if resp, _ := httpsGet(t, httpsAddr, "plowbox.test", "/health", c.leaf); resp.StatusCode != 200 {
+	if resp, _ := tlsfronttest.HTTPSGet(t, httpsAddr, "plowbox.test", "/health", c.Leaf); resp.StatusCode != 200 {
 		t.Errorf("HTTPS /health: %d", resp.StatusCode)
 	}
 }
@@ -150,4 +154,17 @@ func TestHealthURL(t *testing.T) {
 	if _, err := healthURL("9090"); err == nil {
 		t.Error("healthURL(9090) accepted an address without a colon")
 	}
+}
+
+func writeTempFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func envMap(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }

@@ -27,7 +27,8 @@ type badEvent struct {
 	Errors           []string       `json:"errors"`
 }
 
-// The worked examples of micro-api.md §10, against the real binary.
+// The Snowplow Micro REST API walked through as its documentation does
+// (https://docs.snowplow.io/docs/testing/snowplow-micro/), against the real binary.
 func TestMicroWorkedExamples(t *testing.T) {
 	p := startPlowbox(t, "", "--auth", "none")
 
@@ -98,7 +99,7 @@ func TestMicroWorkedExamples(t *testing.T) {
 		t.Fatalf("/micro/all after reset = %s", body)
 	}
 
-	// A TP2 POST with one good and one bad event (§10.4).
+	// A TP2 POST with one good and one bad event.
 	status, body = p.do(t, http.MethodPost, "/com.snowplowanalytics.snowplow/tp2", "application/json; charset=UTF-8",
 		`{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[`+
 			`{"e":"pv","url":"https://www.acme.com/","tv":"js-3.5.0","p":"web","aid":"shop"},`+

@@ -10,6 +10,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/plowbox/plowbox/store"
 )
 
@@ -19,9 +21,9 @@ type reindexConfig struct {
 	index indexConfig
 }
 
-func reindexOptions(c *reindexConfig) []option {
-	return append([]option{
-		{name: "data", usage: "data directory whose store to index", value: str(&c.data, "./plowbox-data")},
+func reindexOptions(c *reindexConfig) []options.Option {
+	return append([]options.Option{
+		{Name: "data", Usage: "data directory whose store to index", Value: options.String(&c.data, "./plowbox-data")},
 	}, indexOptions(&c.index)...)
 }
 
@@ -29,7 +31,7 @@ func reindexOptions(c *reindexConfig) []option {
 // indexes every stored record again. plowbox serve must not be running on the directory.
 func reindex(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	var cfg reindexConfig
-	if err := parseOptions("reindex", reindexOptions(&cfg), args, lookupEnv, stderr); err != nil {
+	if err := options.Parse("reindex", reindexOptions(&cfg), args, lookupEnv, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

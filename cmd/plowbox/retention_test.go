@@ -7,36 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestParseSize(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		err  bool
-	}{
-		{"0", 0, false},
-		{"1048576", 1 << 20, false},
-		{"500MB", 500e6, false},
-		{"500 mb", 500e6, false},
-		{"2GiB", 2 << 30, false},
-		{"1.5G", 3 << 29, false},
-		{"64k", 64 << 10, false},
-		{"10TB", 10e12, false},
-		{"", 0, true},
-		{"MB", 0, true},
-		{"-1GB", 0, true},
-		{"5 parsecs", 0, true},
-		{"1.2.3MB", 0, true},
-		{"99999999999TB", 0, true},
-	}
-	for _, tt := range tests {
-		got, err := parseSize(tt.in)
-		if (err != nil) != tt.err || got != tt.want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.err)
-		}
-	}
-}
+	"github.com/plowbox/plowbox/store/index"
+
+	"github.com/plowbox/plowbox/internal/options"
+)
 
 func TestRetentionOptions(t *testing.T) {
 	tests := []struct {
@@ -46,17 +21,17 @@ func TestRetentionOptions(t *testing.T) {
 		check   func(t *testing.T, c retentionConfig)
 	}{
 		{nil, nil, "", func(t *testing.T, c retentionConfig) {
-			if c.age != 7*24*time.Hour || c.events != 0 || !c.bytes.auto {
+			if c.age != 7*24*time.Hour || c.events != 0 || !c.bytes.Auto {
 				t.Errorf("defaults = %+v, want 7 days, no cap, auto bytes", c)
 			}
 		}},
 		{[]string{"--retention-age", "0", "--retention-events", "1000", "--retention-bytes", "2GiB"}, nil, "", func(t *testing.T, c retentionConfig) {
-			if c.age != 0 || c.events != 1000 || c.bytes.auto || c.bytes.bytes != 2<<30 {
+			if c.age != 0 || c.events != 1000 || c.bytes.Auto || c.bytes.Bytes != 2<<30 {
 				t.Errorf("got %+v", c)
 			}
 		}},
 		{nil, map[string]string{"PLOWBOX_RETENTION_BYTES": "500MB"}, "", func(t *testing.T, c retentionConfig) {
-			if c.bytes.auto || c.bytes.bytes != 500e6 {
+			if c.bytes.Auto || c.bytes.Bytes != 500e6 {
 				t.Errorf("from the environment: %+v", c)
 			}
 		}},
@@ -65,7 +40,7 @@ func TestRetentionOptions(t *testing.T) {
 	for _, tt := range tests {
 		var c retentionConfig
 		var stderr strings.Builder
-		err := parseOptions("serve", retentionOptions(&c), tt.args, func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }, &stderr)
+		err := options.Parse("serve", retentionOptions(&c), tt.args, func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }, &stderr)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(stderr.String()+err.Error(), tt.wantErr) {
 				t.Errorf("%v: err %v, stderr %q; want %q", tt.args, err, stderr.String(), tt.wantErr)
@@ -83,38 +58,37 @@ func TestRetentionOptions(t *testing.T) {
 // directory already holds.
 func TestRetentionBudgetAuto(t *testing.T) {
 	dir := t.TempDir()
-	r, err := storeRetention(retentionConfig{bytes: sizeSetting{auto: true}}, dir, dir+"/index", newIndexLink(slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+	r, err := storeRetention(retentionConfig{bytes: options.SizeOrAuto{Auto: true}}, dir, dir+"/index", index.NewPruner(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.MaxBytes <= 0 {
 		t.Fatalf("auto budget = %d", r.MaxBytes)
 	}
-	r2, _ := storeRetention(retentionConfig{bytes: sizeSetting{bytes: 12345}}, dir, dir, newIndexLink(slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+	r2, _ := storeRetention(retentionConfig{bytes: options.SizeOrAuto{Bytes: 12345}}, dir, dir, index.NewPruner(), slog.New(slog.DiscardHandler))
 	if r2.MaxBytes != 12345 {
 		t.Errorf("explicit budget = %d, want 12345", r2.MaxBytes)
 	}
 }
 
 // TestRetentionServe keeps the newest records of a running plowbox under
-// --retention-events.
+// --retention-events: five events sent in one request are one commit, after which one
+// retention pass deletes the two oldest.
 func TestRetentionServe(t *testing.T) {
-	p := startPlowbox(t, "", "--auth", "none", "--event-log=false", "--retention-events", "3")
+	p := startPlowbox(t, "", "--auth", "none", "--event-log=false", "--retention-events", "3", "--log-level", "debug")
+	var events []string
 	for i := range 5 {
-		if status, b := p.get(t, fmt.Sprintf("/i?e=pv&p=web&tv=t&aid=app%d", i)); status != http.StatusOK {
-			t.Fatalf("send: %d %s", status, b)
-		}
+		events = append(events, fmt.Sprintf(`{"e":"pv","p":"web","tv":"t","aid":"app%d"}`, i))
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		_, got := p.get(t, "/micro/all")
-		if got == `{"total":3,"good":3,"bad":0}` {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/micro/all = %s, want 3 records kept", got)
-		}
-		time.Sleep(10 * time.Millisecond)
+	body := `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[` + strings.Join(events, ",") + `]}`
+	if status, b := p.do(t, http.MethodPost, "/com.snowplowanalytics.snowplow/tp2", "application/json", body); status != http.StatusOK {
+		t.Fatalf("send: %d %s", status, b)
+	}
+	if line := p.waitLog(t, "retention deleted records"); !strings.Contains(line, "records=2 kept=3") {
+		t.Errorf("retention pass: %s", line)
+	}
+	if _, got := p.get(t, "/micro/all"); got != `{"total":3,"good":3,"bad":0}` {
+		t.Errorf("/micro/all = %s, want 3 records kept", got)
 	}
 	var good []struct {
 		Event struct {

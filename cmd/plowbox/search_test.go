@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,18 +42,44 @@ func TestQueryAPIEndToEnd(t *testing.T) {
 		t.Errorf("POST /micro/events = %s", body)
 	}
 
-	// A long-poll that an event sent meanwhile satisfies.
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		http.Get(p.URL + "/i?e=pv&p=web&tv=it&aid=late")
-	}()
+	// A long-poll that an event sent meanwhile satisfies: the event goes out once the
+	// wait request is on the wire.
+	req, err := http.NewRequest(http.MethodGet, p.URL+"/plowbox/api/wait?q=app_id:late&n=1&timeout=15s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := make(chan error, 1)
+	var once sync.Once
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			once.Do(func() {
+				go func() {
+					resp, err := http.Get(p.URL + "/i?e=pv&p=web&tv=it&aid=late")
+					if err == nil {
+						resp.Body.Close()
+					}
+					sent <- err
+				}()
+			})
+		},
+	}))
 	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
 	var wait struct {
 		Matched  int               `json:"matched"`
 		TimedOut bool              `json:"timed_out"`
 		Hits     []json.RawMessage `json:"hits"`
 	}
-	p.getJSON(t, "/plowbox/api/wait?q=app_id:late&n=1&timeout=15s", &wait)
+	if err := json.NewDecoder(resp.Body).Decode(&wait); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("wait: %d %v", resp.StatusCode, err)
+	}
 	if wait.Matched != 1 || wait.TimedOut || len(wait.Hits) != 1 || time.Since(start) > 10*time.Second {
 		t.Errorf("wait = %+v after %v", wait, time.Since(start))
 	}

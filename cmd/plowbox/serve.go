@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,9 +14,24 @@ import (
 	"strings"
 	"time"
 
+	controlapi "github.com/plowbox/plowbox/web/controlplane"
+	"github.com/plowbox/plowbox/web/queryapi"
+
+	"github.com/plowbox/plowbox/internal/metrics"
+
+	oklogrun "github.com/oklog/run"
+	"github.com/plowbox/plowbox/internal/controlplane"
+	"github.com/plowbox/plowbox/internal/pipeline"
+	"github.com/plowbox/plowbox/internal/tlsfront"
+	"github.com/plowbox/plowbox/store/index"
+
+	"github.com/plowbox/plowbox/internal/options"
+
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/enrich/enrichments"
+	"github.com/plowbox/plowbox/enrich/iglu"
+	"github.com/plowbox/plowbox/enrich/iglu/snapshot"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/web"
 )
@@ -44,64 +58,52 @@ type serveConfig struct {
 	index          indexConfig
 	retention      retentionConfig
 	collector      collector.Config
-	tls            tlsSettings
+	tls            tlsfront.Settings
 }
 
 // serveOptions is the table of plowbox serve's options.
-func serveOptions(c *serveConfig) []option {
+func serveOptions(c *serveConfig) []options.Option {
 	c.collector = collector.DefaultConfig()
 	cc := &c.collector
-	return append([]option{
-		{name: "addr", usage: "address to listen on", value: str(&c.addr, ":9090")},
-		{name: "data", usage: "data directory: events, bad rows, schemas and settings", value: str(&c.data, "./plowbox-data")},
-		{name: "auth", usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", value: enum(&c.auth, "basic", "basic", "none")},
-		{name: "user", usage: "user name for --auth basic", value: str(&c.user, "admin")},
-		{name: "password", usage: "password for --auth basic; when empty, plowbox generates one at first start, prints it once and keeps its hash in the data directory", value: str(&c.password, "")},
-		{name: "output", usage: "print each good event to stdout: tsv (enriched TSV) or json (flattened JSON); empty for none", value: enum(&c.output, "", "", "tsv", "json")},
-		{name: "output-tsv", aliases: []string{"t"}, usage: "same as --output tsv (Micro's flag)", value: constValue{&c.output, "tsv"}},
-		{name: "output-json", aliases: []string{"j"}, usage: "same as --output json (Micro's flag)", value: constValue{&c.output, "json"}},
-		{name: "event-log", usage: "log a GOOD or BAD line per event to stderr, as Micro does", value: boolean(&c.eventLog, true)},
-		{name: "log-format", usage: "log format: text or json", value: enum(&c.logFormat, "text", "text", "json")},
-		{name: "log-level", usage: "log level: debug, info, warn or error", value: enum(&c.logLevel, "info", "debug", "info", "warn", "error")},
-		{name: "micro-api", usage: "Micro generation whose reset and 404 texts plowbox mimics: 3 or 4", value: enum(&c.microAPI, "4", "3", "4")},
-		{name: "micro-bad-rows", usage: "add the parsed bad rows as a badRows key to /micro/bad entries", value: boolean(&c.badRows, false)},
-		{name: "max-payload-size", usage: "largest collector payload in bytes; larger ones become size_violation bad rows", value: integer(&c.maxPayloadSize, 1<<20)},
-		{name: "max-json-depth", usage: "deepest nesting allowed in self-describing JSON", value: integer(&c.maxJSONDepth, 50)},
-		{name: "enrichments", usage: "directory of Snowplow enrichment configs (*.json) to run, as Enrich and Micro read them", value: str(&c.enrichmentsDir, "")},
-		{name: "memory-limit", usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", value: size(&c.memoryLimit, defaultMemoryLimit)},
-		{name: "no-sync", usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", value: boolean(&c.noSync, false)},
+	return append([]options.Option{
+		{Name: "addr", Usage: "address to listen on", Value: options.String(&c.addr, ":9090")},
+		{Name: "data", Usage: "data directory: events, bad rows, schemas and settings", Value: options.String(&c.data, "./plowbox-data")},
+		{Name: "auth", Usage: "basic: every route but the collector and /health needs credentials; none: everything is open (laptops, CI)", Value: options.Enum(&c.auth, "basic", "basic", "none")},
+		{Name: "user", Usage: "user name for --auth basic", Value: options.String(&c.user, "admin")},
+		{Name: "password", Usage: "password for --auth basic; when empty, plowbox generates one at first start, prints it once and keeps its hash in the data directory", Value: options.String(&c.password, "")},
+		{Name: "output", Usage: "print each good event to stdout: tsv (enriched TSV) or json (flattened JSON); empty for none", Value: options.Enum(&c.output, "", "", "tsv", "json")},
+		{Name: "output-tsv", Aliases: []string{"t"}, Usage: "same as --output tsv (Micro's flag)", Value: options.Const(&c.output, "tsv")},
+		{Name: "output-json", Aliases: []string{"j"}, Usage: "same as --output json (Micro's flag)", Value: options.Const(&c.output, "json")},
+		{Name: "event-log", Usage: "log a GOOD or BAD line per event to stderr, as Micro does", Value: options.Bool(&c.eventLog, true)},
+		{Name: "log-format", Usage: "log format: text or json", Value: options.Enum(&c.logFormat, "text", "text", "json")},
+		{Name: "log-level", Usage: "log level: debug, info, warn or error", Value: options.Enum(&c.logLevel, "info", "debug", "info", "warn", "error")},
+		{Name: "micro-api", Usage: "Micro generation whose reset and 404 texts plowbox mimics: 3 or 4", Value: options.Enum(&c.microAPI, "4", "3", "4")},
+		{Name: "micro-bad-rows", Usage: "add the parsed bad rows as a badRows key to /micro/bad entries", Value: options.Bool(&c.badRows, false)},
+		{Name: "max-payload-size", Usage: "largest collector payload in bytes; larger ones become size_violation bad rows", Value: options.Int(&c.maxPayloadSize, 1<<20)},
+		{Name: "max-json-depth", Usage: "deepest nesting allowed in self-describing JSON", Value: options.Int(&c.maxJSONDepth, 50)},
+		{Name: "enrichments", Usage: "directory of Snowplow enrichment configs (*.json) to run, as Enrich and Micro read them", Value: options.String(&c.enrichmentsDir, "")},
+		{Name: "memory-limit", Usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", Value: options.Size(&c.memoryLimit, defaultMemoryLimit)},
+		{Name: "no-sync", Usage: "skip fsync on commit (faster, but a power loss can lose acknowledged events)", Value: options.Bool(&c.noSync, false)},
 
-		{name: "drop-payload-size", usage: "largest request body in bytes; larger ones get 413 and are not stored", value: int64Value{&cc.DropPayloadSize}},
-		{name: "cookie-enabled", usage: "set the network user id cookie", value: boolean(&cc.Cookie.Enabled, cc.Cookie.Enabled)},
-		{name: "cookie-name", usage: "name of the network user id cookie", value: str(&cc.Cookie.Name, cc.Cookie.Name)},
-		{name: "cookie-expiration", usage: "lifetime of the network user id cookie", value: duration(&cc.Cookie.Expiration, cc.Cookie.Expiration)},
-		{name: "cookie-domains", usage: "cookie domains matched against the request's Origin hosts (comma-separated)", value: list(&cc.Cookie.Domains)},
-		{name: "cookie-fallback-domain", usage: "cookie domain when none of --cookie-domains matches", value: str(&cc.Cookie.FallbackDomain, "")},
-		{name: "cookie-secure", usage: "add Secure to the cookie (always added with SameSite=None)", value: boolean(&cc.Cookie.Secure, cc.Cookie.Secure)},
-		{name: "cookie-http-only", usage: "add HttpOnly to the cookie", value: boolean(&cc.Cookie.HTTPOnly, cc.Cookie.HTTPOnly)},
-		{name: "cookie-same-site", usage: "SameSite attribute: None, Lax, Strict, or empty for none", value: enum(&cc.Cookie.SameSite, cc.Cookie.SameSite, "None", "Lax", "Strict", "")},
-		{name: "client-cookie-name", usage: "name of a second, script-readable copy of the cookie", value: str(&cc.Cookie.ClientCookieName, "")},
-		{name: "do-not-track-cookie", usage: "NAME=REGEX: requests with this cookie matching REGEX are answered but not stored", value: dntValue{&cc.DoNotTrackCookie}},
-		{name: "cookie-bounce", usage: "bounce pixel requests without a cookie once to detect third-party cookie blocking", value: boolean(&cc.CookieBounce.Enabled, false)},
-		{name: "enable-redirect", usage: "serve the /r/tp2 click-redirect endpoint", value: boolean(&cc.EnableDefaultRedirect, false)},
-		{name: "redirect-domains", usage: "hosts the click redirect may send to (comma-separated); empty for any", value: list(&cc.RedirectDomains)},
-		{name: "paths", usage: "custom path aliases /vendor/version=/com.snowplowanalytics.snowplow/tp2 (or /r/tp2, /com.snowplowanalytics.iglu/v1), comma-separated", value: pairs(&cc.Paths)},
-		{name: "crossdomain", usage: "serve /crossdomain.xml", value: boolean(&cc.CrossDomain.Enabled, false)},
-		{name: "cors-max-age", usage: "Access-Control-Max-Age of CORS preflight answers", value: duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
-		{name: "hsts-max-age", usage: "send Strict-Transport-Security with this max-age; 0 for none", value: hstsValue{&cc.HSTS}},
-	}, append(append(igluOptions(&c.iglu), tlsOptions(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
-}
-
-type int64Value struct{ p *int64 }
-
-func (v int64Value) String() string { return fmt.Sprint(*v.p) }
-func (v int64Value) Set(s string) error {
-	var n int64
-	if _, err := fmt.Sscan(s, &n); err != nil {
-		return fmt.Errorf("must be a whole number")
-	}
-	*v.p = n
-	return nil
+		{Name: "drop-payload-size", Usage: "largest request body in bytes; larger ones get 413 and are not stored", Value: options.Int64(&cc.DropPayloadSize)},
+		{Name: "cookie-enabled", Usage: "set the network user id cookie", Value: options.Bool(&cc.Cookie.Enabled, cc.Cookie.Enabled)},
+		{Name: "cookie-name", Usage: "name of the network user id cookie", Value: options.String(&cc.Cookie.Name, cc.Cookie.Name)},
+		{Name: "cookie-expiration", Usage: "lifetime of the network user id cookie", Value: options.Duration(&cc.Cookie.Expiration, cc.Cookie.Expiration)},
+		{Name: "cookie-domains", Usage: "cookie domains matched against the request's Origin hosts (comma-separated)", Value: options.List(&cc.Cookie.Domains)},
+		{Name: "cookie-fallback-domain", Usage: "cookie domain when none of --cookie-domains matches", Value: options.String(&cc.Cookie.FallbackDomain, "")},
+		{Name: "cookie-secure", Usage: "add Secure to the cookie (always added with SameSite=None)", Value: options.Bool(&cc.Cookie.Secure, cc.Cookie.Secure)},
+		{Name: "cookie-http-only", Usage: "add HttpOnly to the cookie", Value: options.Bool(&cc.Cookie.HTTPOnly, cc.Cookie.HTTPOnly)},
+		{Name: "cookie-same-site", Usage: "SameSite attribute: None, Lax, Strict, or empty for none", Value: options.Enum(&cc.Cookie.SameSite, cc.Cookie.SameSite, "None", "Lax", "Strict", "")},
+		{Name: "client-cookie-name", Usage: "name of a second, script-readable copy of the cookie", Value: options.String(&cc.Cookie.ClientCookieName, "")},
+		{Name: "do-not-track-cookie", Usage: "NAME=REGEX: requests with this cookie matching REGEX are answered but not stored", Value: dntValue{&cc.DoNotTrackCookie}},
+		{Name: "cookie-bounce", Usage: "bounce pixel requests without a cookie once to detect third-party cookie blocking", Value: options.Bool(&cc.CookieBounce.Enabled, false)},
+		{Name: "enable-redirect", Usage: "serve the /r/tp2 click-redirect endpoint", Value: options.Bool(&cc.EnableDefaultRedirect, false)},
+		{Name: "redirect-domains", Usage: "hosts the click redirect may send to (comma-separated); empty for any", Value: options.List(&cc.RedirectDomains)},
+		{Name: "paths", Usage: "custom path aliases /vendor/version=/com.snowplowanalytics.snowplow/tp2 (or /r/tp2, /com.snowplowanalytics.iglu/v1), comma-separated", Value: options.Pairs(&cc.Paths)},
+		{Name: "crossdomain", Usage: "serve /crossdomain.xml", Value: options.Bool(&cc.CrossDomain.Enabled, false)},
+		{Name: "cors-max-age", Usage: "Access-Control-Max-Age of CORS preflight answers", Value: options.Duration(&cc.CORS.AccessControlMaxAge, cc.CORS.AccessControlMaxAge)},
+		{Name: "hsts-max-age", Usage: "send Strict-Transport-Security with this max-age; 0 for none", Value: hstsValue{&cc.HSTS}},
+	}, append(append(igluOptions(&c.iglu), tlsfront.Options(&c.tls)...), append(indexOptions(&c.index), retentionOptions(&c.retention)...)...)...)
 }
 
 type dntValue struct {
@@ -141,9 +143,22 @@ func (v hstsValue) Set(s string) error {
 }
 
 // serve runs plowbox serve until ctx is cancelled.
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
+//
+// The shutdown order is decided here. Every resource is closed once, by the defer
+// registered right after it opens, so the defers run in reverse order of opening once
+// the run group has returned:
+//
+//  1. stop accepting: the run group's interrupts shut the HTTP and HTTPS servers down,
+//     which waits for the requests in flight;
+//  2. drain commits: a collector request answers only after its commit, so once the
+//     servers are down no commit is pending;
+//  3. close the enrichments: nothing enriches any more;
+//  4. stop followers and close the search index: its follower (which also deletes the
+//     documents of deleted records) stops, then bleve closes;
+//  5. close bbolt.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (err error) {
 	var cfg serveConfig
-	if err := parseOptions("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
+	if err := options.Parse("serve", serveOptions(&cfg), args, lookupEnv, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -159,25 +174,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
-	met := newMetrics()
-	link := newIndexLink(log)
-	ret, err := storeRetention(cfg.retention, cfg.data, cfg.index.indexDir(cfg.data), link, log)
+	met := metrics.New(version)
+	pruner := index.NewPruner()
+	ret, err := storeRetention(cfg.retention, cfg.data, cfg.index.indexDir(cfg.data), pruner, log)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.observeCommit, Retention: ret, OnDelete: link.onDelete, Logger: log})
+	st, err := store.Open(cfg.data, store.Options{NoSync: cfg.noSync, OnCommit: met.ObserveCommit, Retention: ret, OnDelete: pruner.OnDelete, Logger: log})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
-	defer st.Close()
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store: %w", cerr)
+		}
+	}()
 	ix, err := openIndex(cfg.data, cfg.index, st, log)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	link.attach(st, ix)
-	defer link.stopDeleting()
+	defer func() {
+		if err := ix.Close(); err != nil {
+			log.Warn("shutdown: close search index", "err", err)
+		}
+	}()
+	pruner.Start(ix)
 
+	cfg.iglu.snapshot = snapshot.New() // one copy, unpacked on first use, shared by reloads
 	resolver, validator, err := buildIglu(cfg.iglu, st, log, lookupEnv)
 	if err != nil {
 		return err
@@ -192,11 +215,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 
-	list, err := loadEnrichments(cfg, validator, log)
+	loader := controlplane.EnrichmentLoader{AssetsDir: controlplane.AssetsDir(cfg.data), Validator: validator, Log: log}
+	list, warnings, err := loadEnrichments(cfg, loader, log)
 	if err != nil {
 		return err
 	}
-	defer enrichments.Close(list)
+	// Until the control plane runs them (and may replace them), the enrichments are
+	// closed here; then by the control plane.
+	closeEnrichments := func() { enrichments.Close(list) }
+	defer func() { closeEnrichments() }()
 
 	ecfg := enrich.Config{
 		Version:        version,
@@ -205,34 +232,70 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Enrichments:    list,
 		Validator:      validator,
 	}
-	enricher := enrich.New(ecfg)
-	pipe := newPipeline(enricher, st, stdout, stderr, cfg.output, cfg.eventLog)
-	rt, err := startRuntime(cfg, st, log, pipe, resolver, validator, ecfg, list, superKey, lookupEnv)
+	pipe := pipeline.New(enrich.New(ecfg), st, pipeline.Options{
+		Output:     cfg.output,
+		EventLog:   cfg.eventLog,
+		Stdout:     stdout,
+		Stderr:     stderr,
+		OnEnriched: met.ObserveResult,
+		// track-and-wait learns which records its request produced.
+		OnWritten: func(ctx context.Context, w pipeline.Written) { queryapi.NoteWritten(ctx, w.First, w.Records()) },
+	})
+	control, err := controlplane.New(controlplane.Config{
+		Version:           version,
+		DataDir:           cfg.data,
+		EnrichmentsDir:    enrichmentsDirOf(cfg),
+		SuperKeyFile:      superKeyFile,
+		BuiltinRepository: builtinRepoName,
+		ConfiguredRepositories: func() ([]iglu.Repository, error) {
+			fresh, _, err := buildIglu(cfg.iglu, st, log, lookupEnv)
+			if err != nil {
+				return nil, err
+			}
+			return fresh.Repositories(""), nil
+		},
+		RegistryTimeout: cfg.iglu.timeout,
+		IgluOffline:     cfg.iglu.offline,
+		Store:           st,
+		Log:             log,
+		Pipeline:        pipe,
+		Resolver:        resolver,
+		Validator:       validator,
+		Enrich:          ecfg,
+		Enrichments:     list,
+		Warnings:        warnings,
+		SuperKey:        superKey,
+		Loader:          loader,
+	})
 	if err != nil {
 		return err
 	}
-	rt.watchIndex(ix)
+	closeEnrichments = func() {
+		if err := control.Close(); err != nil {
+			log.Warn("shutdown: close enrichments", "err", err)
+		}
+	}
+	control.WatchIndex(ix)
 	coll := collector.New(cfg.collector, pipe, log)
-	pipe.observe = met.observeResult
-	met.watchStore(st, log)
-	met.watchCollector(coll)
-	met.watchIndex(ix)
-	front, err := newFront(cfg.tls, cfg.data, lookupEnv, stderr, log)
+	met.WatchStore(st, log)
+	met.WatchCollector(coll)
+	met.WatchIndex(ix)
+	front, err := tlsfront.New(cfg.tls, cfg.data, version, lookupEnv, stderr, log)
 	if err != nil {
 		return err
 	}
-	handler := web.New(web.Options{
+	handler := web.New(web.Config{
 		Collector: coll,
 		Store:     st,
 		Auth:      auth,
 		MicroAPI:  map[string]int{"3": 3, "4": 4}[cfg.microAPI],
 		BadRows:   cfg.badRows,
-		Iglu:      rt.igluOptions(igluWebOptions(st, resolver, validator, superKey)),
-		Control:   controlOptions(rt, users, front),
+		Iglu:      control.IgluOptions(igluWebOptions(st, resolver, validator, superKey)),
+		Control:   &controlapi.Options{Plane: control, TLS: front, Users: users, Version: version, EnrichmentsDir: control.EnrichmentsDir()},
 		Logger:    log,
-		Metrics:   web.NewMetrics(met.reg),
+		Metrics:   met.Registry(),
 		UI:        uiOptions(st, ix, log),
-		Replay:    replayOptions(st, pipe),
+		Replay:    &queryapi.ReplayOptions{Store: st, Enricher: pipe.Enricher},
 		Index:     ix,
 	})
 
@@ -241,67 +304,87 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           front.wrap(handler, false),
+		Handler:           front.Wrap(handler, false),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       610 * time.Second,
 		MaxHeaderBytes:    40960,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
-	if err := front.start(handler, errc); err != nil {
-		srv.Close()
+	httpsErrs := make(chan error, 1)
+	if err := front.Start(handler, httpsErrs); err != nil {
+		ln.Close()
 		return err
 	}
 	fmt.Fprintf(stderr, "plowbox %s started at %s\n", version, listenURL(ln.Addr()))
 
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	// The subsystems run side by side; when one returns, all are interrupted.
+	shutdownCtx, cancelShutdown := context.WithCancel(context.Background())
+	defer cancelShutdown()
+	shutdown := func(stop func(context.Context) error) {
+		c, cancel := context.WithTimeout(shutdownCtx, 10*time.Second)
+		defer cancel()
+		if err := stop(c); err != nil {
+			log.Warn("shutdown", "err", err)
+		}
 	}
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	if err := front.shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	link.stopDeleting()
-	if err := ix.Close(); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	if err := st.Close(); err != nil {
-		return fmt.Errorf("close store: %w", err)
-	}
-	return nil
+	var g oklogrun.Group
+	g.Add(func() error { // the signal that ends plowbox serve
+		<-ctx.Done()
+		log.Info("shutting down")
+		return nil
+	}, func(error) {})
+	stopped := make(chan struct{})
+	g.Add(func() error { // the HTTP server: the collector, the APIs and the UI
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+		<-stopped
+		return nil
+	}, func(error) {
+		shutdown(srv.Shutdown)
+		close(stopped)
+	})
+	httpsDone := make(chan struct{})
+	g.Add(func() error { // the HTTPS listener, which the control plane may open at run time
+		select {
+		case err := <-httpsErrs:
+			return fmt.Errorf("serve: %w", err)
+		case <-httpsDone:
+			return nil
+		}
+	}, func(error) {
+		shutdown(front.Shutdown)
+		close(httpsDone)
+	})
+	return g.Run()
 }
 
-// loadEnrichments reads the --enrichments directory; a broken config stops plowbox
-// rather than leaving it half-configured.
-func loadEnrichments(cfg serveConfig, v enrich.Validator, log *slog.Logger) ([]enrich.Enrichment, error) {
-	if cfg.enrichmentsDir == "" { // uploads through the control plane, if any
-		return loadEnrichmentsFrom(enrichmentsDirOf(cfg), cfg.data, v, log)
+// loadEnrichments reads the enrichment configs at start: --enrichments, which must load,
+// or else the uploads of earlier runs in the data directory, if any. A broken config
+// stops plowbox rather than leaving it half-configured; the warnings name the configs
+// left out, and why.
+func loadEnrichments(cfg serveConfig, loader controlplane.EnrichmentLoader, log *slog.Logger) ([]enrich.Enrichment, []string, error) {
+	if cfg.enrichmentsDir == "" {
+		return loader.LoadIfExists(enrichmentsDirOf(cfg))
 	}
-	list, _, err := enrichments.Load(cfg.enrichmentsDir, enrichments.Options{
-		DataDir:  cfg.enrichmentsDir,
-		CacheDir: filepath.Join(cfg.data, "enrichment-assets"),
-		Logger:   log,
-		Validate: func(ctx context.Context, schema string, data json.RawMessage) error {
-			if res := v.Validate(ctx, schema, data); res.Error != nil {
-				b, _ := json.Marshal(res.Error)
-				return fmt.Errorf("not valid against %s: %s", schema, b)
-			}
-			return nil
-		},
-	})
+	list, warnings, err := loader.Load(cfg.enrichmentsDir, cfg.enrichmentsDir)
 	if err != nil {
-		return nil, fmt.Errorf("enrichments: %w", err)
+		return nil, nil, fmt.Errorf("enrichments: %w", err)
 	}
 	log.Info("enrichments loaded", "dir", cfg.enrichmentsDir, "count", len(list))
-	return list, nil
+	return list, warnings, nil
+}
+
+// enrichmentsDirDefault is where uploaded enrichment configs go when --enrichments is not
+// set; plowbox serve reads it at start when it exists.
+const enrichmentsDirDefault = "enrichments"
+
+// enrichmentsDirOf is --enrichments, or the data directory's enrichments directory.
+func enrichmentsDirOf(cfg serveConfig) string {
+	if cfg.enrichmentsDir != "" {
+		return cfg.enrichmentsDir
+	}
+	return filepath.Join(cfg.data, enrichmentsDirDefault)
 }
 
 // listenURL renders the bound address the way Micro's startup line does:

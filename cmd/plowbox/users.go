@@ -12,20 +12,22 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/plowbox/plowbox/internal/options"
+	userstore "github.com/plowbox/plowbox/internal/users"
 	"github.com/plowbox/plowbox/store"
-	"github.com/plowbox/plowbox/web"
+	"github.com/plowbox/plowbox/web/auth"
 )
 
 // setupUsers opens plowbox's users (kept in the store's settings) and, under --auth
 // basic, returns the authenticator. At start it migrates the users of an htpasswd file
 // left by an earlier plowbox as admins, applies --user/--password, and when there is no
 // user at all generates a password for --user, printed once.
-func setupUsers(cfg serveConfig, st *store.Store, log *slog.Logger, stderr io.Writer) (*web.Users, *web.Auth, error) {
-	users := web.NewUsers(st)
+func setupUsers(cfg serveConfig, st *store.Store, log *slog.Logger, stderr io.Writer) (*userstore.Users, *auth.Auth, error) {
+	users := userstore.NewUsers(st)
 	if cfg.auth != "basic" {
 		return users, nil, nil
 	}
-	htpasswd := filepath.Join(cfg.data, web.CredentialsFile)
+	htpasswd := filepath.Join(cfg.data, userstore.CredentialsFile)
 	if b, err := os.ReadFile(htpasswd); err == nil {
 		n, err := users.Migrate(b)
 		if err != nil {
@@ -39,20 +41,20 @@ func setupUsers(cfg serveConfig, st *store.Store, log *slog.Logger, stderr io.Wr
 		return nil, nil, fmt.Errorf("read %s: %w", htpasswd, err)
 	}
 	if cfg.password != "" {
-		if usr, ok := users.Authenticate(cfg.user, cfg.password); !ok || usr.Role != web.RoleAdmin {
-			if err := users.Upsert(cfg.user, cfg.password, web.RoleAdmin); err != nil {
+		if usr, ok := users.Authenticate(cfg.user, cfg.password); !ok || usr.Role != userstore.RoleAdmin {
+			if err := users.Upsert(cfg.user, cfg.password, userstore.RoleAdmin); err != nil {
 				return nil, nil, fmt.Errorf("--user %s: %w", cfg.user, err)
 			}
 		}
-		return users, web.NewAuth(users, log), nil
+		return users, auth.NewAuth(users, log), nil
 	}
 	n, err := users.Count()
 	if err != nil {
 		return nil, nil, fmt.Errorf("users: %w", err)
 	}
 	if n == 0 {
-		password := web.GeneratePassword()
-		if err := users.Add(cfg.user, password, web.RoleAdmin); err != nil {
+		password := userstore.GeneratePassword()
+		if err := users.Add(cfg.user, password, userstore.RoleAdmin); err != nil {
 			return nil, nil, fmt.Errorf("--user %s: %w", cfg.user, err)
 		}
 		fmt.Fprintf(stderr, "\nplowbox generated a password for user %q: %s\n"+
@@ -61,7 +63,7 @@ func setupUsers(cfg serveConfig, st *store.Store, log *slog.Logger, stderr io.Wr
 			"or run with --auth none on a laptop or in CI.\n\n",
 			cfg.user, password, cfg.data, "/micro/ui")
 	}
-	return users, web.NewAuth(users, log), nil
+	return users, auth.NewAuth(users, log), nil
 }
 
 const usersUsage = `Usage:
@@ -97,7 +99,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
 			}
-			return errUsage
+			return options.ErrUsage
 		}
 		if fs.NArg() == 0 {
 			break
@@ -107,18 +109,18 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	if len(pos) == 0 {
 		fmt.Fprint(stderr, usersUsage)
-		return errUsage
+		return options.ErrUsage
 	}
 	st, err := store.Open(data, store.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	users := web.NewUsers(st)
+	users := userstore.NewUsers(st)
 	need := func(n int) error {
 		if len(pos) < n+1 {
 			fmt.Fprint(stderr, usersUsage)
-			return errUsage
+			return options.ErrUsage
 		}
 		return nil
 	}
@@ -143,7 +145,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			return err
 		}
 		if pos[0] == "add" {
-			r, err := web.ParseRole(*role)
+			r, err := userstore.ParseRole(*role)
 			if err != nil {
 				return err
 			}
@@ -162,7 +164,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		if err := need(2); err != nil {
 			return err
 		}
-		r, err := web.ParseRole(pos[2])
+		r, err := userstore.ParseRole(pos[2])
 		if err != nil {
 			return err
 		}
@@ -204,7 +206,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return users.RevokeToken(pos[1], "")
 	}
 	fmt.Fprintf(stderr, "plowbox users: unknown verb %q\n\n%s", pos[0], usersUsage)
-	return errUsage
+	return options.ErrUsage
 }
 
 // readPassword reads one line from stdin when it is not a terminal; an empty input
@@ -212,7 +214,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 func readPassword(stdin io.Reader) (password string, generated bool, err error) {
 	if f, ok := stdin.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return web.GeneratePassword(), true, nil
+			return userstore.GeneratePassword(), true, nil
 		}
 	}
 	b, err := io.ReadAll(io.LimitReader(stdin, 4096))
@@ -224,9 +226,9 @@ func readPassword(stdin io.Reader) (password string, generated bool, err error) 
 		line = line[:len(line)-1]
 	}
 	if line == "" {
-		return web.GeneratePassword(), true, nil
+		return userstore.GeneratePassword(), true, nil
 	}
-	if err := web.CheckPassword(line); err != nil {
+	if err := userstore.CheckPassword(line); err != nil {
 		return "", false, err
 	}
 	return line, false, nil

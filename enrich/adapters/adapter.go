@@ -57,12 +57,3 @@ type AdapterFunc func(p *collector.Payload, query event.Params) ([]event.Params,
 func (f AdapterFunc) Adapt(p *collector.Payload, query event.Params) ([]event.Params, *Failure) {
 	return f(p, query)
 }
-
-// failKind returns the failure kind of api: tracker protocol violations for tp2 and r/tp2,
-// adapter failures for everything else.
-func failKind(api API) FailureKind {
-	if api == TP2 || api == Redirect {
-		return TrackerProtocolViolations
-	}
-	return AdapterFailures
-}

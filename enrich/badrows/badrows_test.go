@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plowbox/plowbox/enrich/event"
+	"github.com/plowbox/plowbox/internal/testkit"
 )
 
 // badRowCases builds one or more bad rows of every type plowbox produces.
@@ -80,7 +81,7 @@ func TestBadRowsGoldenAndSchemas(t *testing.T) {
 			if !json.Valid(tc.row) {
 				t.Fatalf("invalid JSON: %s", tc.row)
 			}
-			checkGolden(t, tc.name+".golden", tc.row)
+			testkit.Golden(t, tc.name+".golden", tc.row)
 			v.validate(t, tc.row)
 		})
 	}
@@ -130,7 +131,7 @@ func TestFailureEntityValidates(t *testing.T) {
 		v.validate(t, ent)
 		golden = append(append(golden, ent...), '\n')
 	}
-	checkGolden(t, "failure_entities.golden", golden)
+	testkit.Golden(t, "failure_entities.golden", golden)
 }
 
 // TestSpecExample rebuilds the complete schema_violations example of bad-rows.md §6 and

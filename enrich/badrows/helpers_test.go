@@ -2,7 +2,6 @@ package badrows
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,29 +14,8 @@ import (
 	"github.com/plowbox/plowbox/enrich/event"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
 // igluDir is the Iglu Central copy of the shared test data.
 const igluDir = "../../../shared/testdata/iglu-central/schemas"
-
-// checkGolden compares got with testdata/<name>, rewriting it under -update.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s mismatch\n got: %s\nwant: %s", name, got, want)
-	}
-}
 
 // schemaValidator compiles Iglu Central schemas (draft-04, with the Iglu meta-schema URI
 // replaced) on demand.

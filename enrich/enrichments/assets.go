@@ -3,8 +3,10 @@ package enrichments
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -82,21 +84,42 @@ func (b *builder) resolve(path string, a asset) (string, error) {
 		}
 		src := strings.TrimSuffix(uri, "/") + "/" + url.PathEscape(db)
 		if err := b.download(src, local); err != nil {
-			return "", fmt.Errorf("%s: download %s: %w", path, src, err)
+			return "", &MissingDataError{Err: fmt.Errorf("%s: download %s: %w", path, src, err),
+				Hint: fmt.Sprintf("put %s in %s, or point uri at a local directory holding it", db, cacheDir)}
 		}
 		return local, nil
 	default:
 		local = filepath.Join(cacheDir, db)
 		if _, err := os.Stat(local); err != nil {
-			return "", fmt.Errorf("%s: %s URIs are not supported; put %s in %s", path, u.Scheme, db, cacheDir)
+			return "", &MissingDataError{Err: fmt.Errorf("%s: %s URIs are not supported", path, u.Scheme),
+				Hint: fmt.Sprintf("put %s in %s", db, cacheDir)}
 		}
 		return local, nil
 	}
 	if _, err := os.Stat(local); err != nil {
-		return "", fmt.Errorf("%s: database file %s: %w", path, local, err)
+		err = fmt.Errorf("%s: database file %s: %w", path, local, err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", &MissingDataError{Err: err, Hint: "put " + db + " there, or point uri at the directory holding it"}
+		}
+		return "", err
 	}
 	return local, nil
 }
+
+// MissingDataError is an asset that cannot be had: not on disk, and not downloadable
+// (no network, a 404, a scheme plowbox does not fetch). The enrichment needing it
+// cannot run; Load leaves it out with a warning (see LacksData) instead of failing, so
+// that plowbox starts without the network, and says what to do.
+type MissingDataError struct {
+	Err  error  // what failed, naming the parameter and the file
+	Hint string // how to give plowbox the file
+}
+
+// Error implements error.
+func (e *MissingDataError) Error() string { return e.Err.Error() + "; " + e.Hint }
+
+// Unwrap returns the cause.
+func (e *MissingDataError) Unwrap() error { return e.Err }
 
 // download fetches src into dst atomically.
 func (b *builder) download(src, dst string) error {

@@ -51,6 +51,19 @@ func dataDir(t testing.TB) string {
 	if err := os.WriteFile(filepath.Join(dir, "corrupt", "GeoIP2-City.mmdb"), []byte("not a database"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Bot ASN lists as the asn_lookups docs describe them (a header, then number,name),
+	// one listing the test ASN database's 1221 (Telstra), one with a row that is no ASN.
+	for name, text := range map[string]string{
+		"asn/bad-asn-list.csv":     "ASN,Entity\n1221,\"TELSTRA-AS Telstra Pty Ltd, AU\"\n16509,\"AMAZON-02, US\"\n",
+		"asn-bad/bad-asn-list.csv": "ASN,Entity\n1221,Telstra\nfast,Bots\n",
+	} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// An IAB exclude list with a record whose primary impact flag is not 0, 1 or 2.
 	if err := os.MkdirAll(filepath.Join(dir, "iab-bad"), 0o755); err != nil {
 		t.Fatal(err)

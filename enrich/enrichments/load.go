@@ -15,12 +15,18 @@ import (
 	"github.com/plowbox/plowbox/enrich"
 )
 
+// LacksData is in the warning of an enrichment left out because a data file it needs
+// cannot be had (a MissingDataError): "<file>: <name> lacks data, so it does not run: <why>".
+const LacksData = "lacks data, so it does not run:"
+
 // Load reads the enrichment configs in dir (enrichments.md §1): every *.json file, each a
 // self-describing config or the upstream `enrichments` array of configs, and every *.js
 // file, which becomes a JavaScript enrichment of that plain-text script (Micro's form).
 // Disabled configs are skipped. Configs that plowbox accepts but does not run give a
-// warning, as do unknown names. Any broken config makes Load fail with an error naming
-// the file and the problem, and no enrichments at all are returned.
+// warning, as do unknown names and enrichments whose data files cannot be had (not on
+// disk, not downloadable: see LacksData), which are left out. Any broken config (a
+// mistake in it, or a data file that is there but unreadable) makes Load fail with an
+// error naming the file and the problem, and no enrichments at all are returned.
 //
 // Load keeps no state between calls: calling it again builds a fresh, independent set
 // (a reload) while an earlier set keeps serving events; release each set with Close once
@@ -209,6 +215,11 @@ func build(cfgs []config, opts Options) (out []enrich.Enrichment, warnings []str
 			continue
 		}
 		e, err := safeBuild(k.build, b, c)
+		var missing *MissingDataError
+		if errors.As(err, &missing) {
+			warnings = append(warnings, fmt.Sprintf("%s: %s %s %v", c.src, c.ref.Name, LacksData, err))
+			continue
+		}
 		if err != nil {
 			return out, nil, fmt.Errorf("%s: %s: %w", c.src, c.ref.Name, err)
 		}

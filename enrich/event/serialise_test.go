@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/plowbox/plowbox/internal/testkit"
 )
 
 // objectKeys returns the top-level keys of a JSON object in order.
@@ -34,7 +36,7 @@ func TestSerialisationsGolden(t *testing.T) {
 	for _, tc := range canonicalEvents() {
 		t.Run(tc.name, func(t *testing.T) {
 			tsv := tc.ev.TSV()
-			checkGolden(t, tc.name+".tsv.golden", tsv)
+			testkit.Golden(t, tc.name+".tsv.golden", tsv)
 			if n := len(strings.Split(string(tsv), "\t")); n != NumFields {
 				t.Errorf("TSV has %d columns, want %d", n, NumFields)
 			}
@@ -43,7 +45,7 @@ func TestSerialisationsGolden(t *testing.T) {
 			}
 
 			sdk := tc.ev.AppendSDKJSON(nil)
-			checkGolden(t, tc.name+".sdk.json.golden", sdk)
+			testkit.Golden(t, tc.name+".sdk.json.golden", sdk)
 			keys := objectKeys(t, sdk)
 			if len(keys) != NumFields {
 				t.Fatalf("SDK JSON has %d keys", len(keys))
@@ -55,7 +57,7 @@ func TestSerialisationsGolden(t *testing.T) {
 			}
 
 			partial := tc.ev.AppendPartialJSON(nil)
-			checkGolden(t, tc.name+".partial.json.golden", partial)
+			testkit.Golden(t, tc.name+".partial.json.golden", partial)
 			keys = objectKeys(t, partial)
 			for f, k := range keys {
 				if k != Fields[f].Name {
@@ -64,7 +66,7 @@ func TestSerialisationsGolden(t *testing.T) {
 			}
 
 			lossy := tc.ev.AppendLossyJSON(nil)
-			checkGolden(t, tc.name+".lossy.json.golden", lossy)
+			testkit.Golden(t, tc.name+".lossy.json.golden", lossy)
 			keys = objectKeys(t, lossy)
 			if len(keys) < NumFields-3 {
 				t.Fatalf("lossy JSON has %d keys", len(keys))

@@ -11,13 +11,14 @@ import (
 )
 
 // Class is the kind of a repository, which decides lookup order: embedded (local)
-// repositories are tried before HTTP ones.
+// repositories are tried before HTTP ones, and last-resort ones after both.
 type Class uint8
 
 // Repository classes.
 const (
-	ClassEmbedded Class = iota // local: a directory, the built-in registry, memory
-	ClassHTTP                  // a static registry or an Iglu Server over HTTP
+	ClassEmbedded   Class = iota // local: a directory, the built-in registry, memory
+	ClassHTTP                    // a static registry or an Iglu Server over HTTP
+	ClassLastResort              // local, tried only when no other repository has the schema
 )
 
 // Repository is one place schemas are looked up in. Implementations must be safe for

@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/plowbox/plowbox/enrich/badrows"
+	"github.com/plowbox/plowbox/internal/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // newTestValidator returns a validator over the shared Iglu Central (embedded) and an
 // in-memory built-in registry.
@@ -222,17 +218,5 @@ func TestClientErrorGolden(t *testing.T) {
 		}
 		buf.WriteString("# " + c.name + "\n" + string(b) + "\n")
 	}
-	golden := filepath.Join("testdata", "client_errors.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run ClientErrorGolden -update)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("client errors differ from %s (rerun with -update and review the diff):\n%s", golden, buf.String())
-	}
+	testkit.Golden(t, "client_errors.golden", buf.Bytes())
 }

@@ -90,6 +90,10 @@ type Index struct {
 	stop chan struct{} // closed by Close
 	done chan struct{} // closed when the follower has exited
 	once sync.Once
+
+	forgetMu sync.Mutex
+	forget   []uint64      // deleted records whose documents the follower is to delete
+	kick     chan struct{} // wakes the follower for forget
 }
 
 // Open opens (creating if needed) the index in dir and starts following src: it first
@@ -111,6 +115,7 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 		minWindow: minWindow,
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
+		kick:      make(chan struct{}, 1),
 	}
 	if ix.log == nil {
 		ix.log = slog.Default()
@@ -336,6 +341,7 @@ func (ix *Index) follow(gen uint64) {
 			return
 		case <-wake:
 		case <-ix.del.wake:
+		case <-ix.kick:
 		}
 	}
 }
@@ -375,6 +381,11 @@ func (ix *Index) wipe(gen uint64) error {
 // reports whether more may be waiting.
 func (ix *Index) step(gen uint64) (more bool, err error) {
 	from, target := ix.indexed.Load(), ix.src.LastSeq()
+	// The deletions reported before target was published go first, so that a search that
+	// waited for target (Sync) no longer finds what those records replaced.
+	if err := ix.deleteForgotten(); err != nil {
+		return false, err
+	}
 	if target <= from {
 		return false, nil
 	}
@@ -384,6 +395,10 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 	b := bi.NewBatch()
 	last, n := from, 0
 	err = ix.src.Since(from, func(rec *store.Record) bool {
+		if rec.Seq > target {
+			// Committed after target was read: its deletions may not be applied yet.
+			return false
+		}
 		if err := b.IndexAdvanced(ix.bld.safeBuild(rec)); err != nil {
 			ix.bld.skipped++
 			ix.log.Warn("search index: record left unindexed", "seq", rec.Seq, "err", err)
