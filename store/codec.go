@@ -14,7 +14,7 @@ import (
 // The on-disk encodings are plowbox's own and owned by this package, so that a change to
 // another package's serialisation can never make stored data unreadable.
 //
-// record  = version:1 stage:1 payloadSeq:uvarint body(recordBody)
+// record  = version:1 stage:1 payloadSeq:uvarint eventID:str body(recordBody)
 // recordBody = flags:1 [replayOf:uvarint] [raw] [event] [badRow] [run:str] [plan:str]
 // raw     = vendor:str version:str n:uvarint n×(name:str hasValue:1 [value:str])
 // event   = n:uvarint n×(field:uvarint value:str)   (only fields that are set)
@@ -23,12 +23,14 @@ import (
 // body(x) = tag:1 bytes: x raw, or x compressed with zstd (compress.go)
 // str     = len:uvarint bytes
 //
-// The headers stay uncompressed so that retention and listings read a record's stage and
-// payload, and a payload's time, without decompressing anything.
+// The headers stay uncompressed so that retention and listings read a record's stage,
+// payload and event_id (empty for payload-level failures), and a payload's time, without
+// decompressing anything.
 
 // recordVersion is the version byte leading every encoded record. Version 1 (format 1)
-// had no replayOf; version 2 (format 2) stored the body uncompressed, without its tag.
-const recordVersion = 3
+// had no replayOf; version 2 (format 2) stored the body uncompressed, without its tag;
+// version 3 (format 3) had no event_id in the header.
+const recordVersion = 4
 
 // payloadVersion is the version byte leading every encoded payload. Version 1 (formats
 // 1 and 2) stored the strings uncompressed, without their tag.
@@ -69,13 +71,27 @@ func (c *compressor) appendRecord(b []byte, o *enrich.Output, payloadSeq uint64)
 // appendReplayRecord is appendRecord for a record that replaced bad row replayOf; 0 means
 // none.
 func (c *compressor) appendReplayRecord(b []byte, o *enrich.Output, payloadSeq, replayOf uint64) []byte {
-	b = appendRecordHead(b, recordVersion, o.Stage, payloadSeq)
+	b = appendRecordHead(b, o.Stage, payloadSeq, outputEventID(o))
 	return c.appendBody(b, appendRecordBody(nil, o, replayOf))
 }
 
-// appendRecordHead appends the uncompressed header of a record.
-func appendRecordHead(b []byte, version byte, st enrich.Stage, payloadSeq uint64) []byte {
-	return binary.AppendUvarint(append(b, version, byte(st)), payloadSeq)
+// appendRecordHead appends the uncompressed header of a record of the current encoding.
+func appendRecordHead(b []byte, st enrich.Stage, payloadSeq uint64, eventID string) []byte {
+	b = binary.AppendUvarint(append(b, recordVersion, byte(st)), payloadSeq)
+	return appendStr(b, eventID)
+}
+
+// appendRecordHeadV3 appends the header of a record of encoding 3 (migration tests).
+func appendRecordHeadV3(b []byte, st enrich.Stage, payloadSeq uint64) []byte {
+	return binary.AppendUvarint(append(b, 3, byte(st)), payloadSeq)
+}
+
+// outputEventID is the event_id of o's event, empty when o has none.
+func outputEventID(o *enrich.Output) string {
+	if o.Event == nil {
+		return ""
+	}
+	return o.Event.Get(event.EventID)
 }
 
 // encodedResult is a result encoded and compressed ahead of its write, in the writing
@@ -240,7 +256,7 @@ func (d *decoder) opt() *string {
 // returns the sequence of the record's payload, which the caller attaches.
 func (c *compressor) decodeRecord(b []byte, rec *Record) (payloadSeq uint64, err error) {
 	d := decoder{b: b}
-	st, ps, err := recordHeadOf(&d, recordVersion)
+	h, err := recordHeadOf(&d, recordVersion)
 	if err != nil {
 		return 0, err
 	}
@@ -248,22 +264,33 @@ func (c *compressor) decodeRecord(b []byte, rec *Record) (payloadSeq uint64, err
 	if err != nil {
 		return 0, err
 	}
-	rec.Stage = st
-	return ps, decodeRecordBody(body, rec)
+	rec.Stage = h.stage
+	return h.payloadSeq, decodeRecordBody(body, rec)
+}
+
+// recordHeader is the uncompressed header of a record.
+type recordHeader struct {
+	stage      enrich.Stage
+	payloadSeq uint64
+	eventID    []byte // aliases the encoding; empty for payload-level failures and below encoding 4
 }
 
 // recordHeadOf decodes the header of a record of encoding version, which the record must
 // have, leaving d at the body.
-func recordHeadOf(d *decoder, version byte) (enrich.Stage, uint64, error) {
+func recordHeadOf(d *decoder, version byte) (recordHeader, error) {
+	var h recordHeader
 	if v := d.byte(); d.err == nil && v != version {
-		return 0, 0, fmt.Errorf("record encoding version %d is not supported", v)
+		return h, fmt.Errorf("record encoding version %d is not supported", v)
 	}
-	st := enrich.Stage(d.byte())
-	ps := d.uvarint()
-	if d.err == nil && st > enrich.StageValidation {
-		return 0, 0, fmt.Errorf("record stage %d: %w", st, errCorrupt)
+	h.stage = enrich.Stage(d.byte())
+	h.payloadSeq = d.uvarint()
+	if version >= 4 {
+		h.eventID = d.raw()
 	}
-	return st, ps, d.err
+	if d.err == nil && h.stage > enrich.StageValidation {
+		return h, fmt.Errorf("record stage %d: %w", h.stage, errCorrupt)
+	}
+	return h, d.err
 }
 
 // decodeRecordBody decodes the uncompressed body of a record into rec.
@@ -320,8 +347,8 @@ func decodeRecordBody(b []byte, rec *Record) error {
 	return d.err
 }
 
-// recordHead decodes only the stage and payload sequence of an encoded record.
-func recordHead(b []byte) (enrich.Stage, uint64, error) {
+// recordHead decodes only the header of an encoded record.
+func recordHead(b []byte) (recordHeader, error) {
 	return recordHeadOf(&decoder{b: b}, recordVersion)
 }
 

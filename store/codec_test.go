@@ -118,8 +118,8 @@ func TestRecordReplayOf(t *testing.T) {
 	if ps, err := z.decodeRecord(b, &rec); err != nil || ps != 7 || rec.ReplayOf != 1<<40 {
 		t.Fatalf("decode = %d, %v, ReplayOf %d; want 7, nil, %d", ps, err, rec.ReplayOf, uint64(1<<40))
 	}
-	if st, ps, err := recordHead(b); err != nil || st != enrich.StageGood || ps != 7 {
-		t.Errorf("recordHead = %d, %d, %v", st, ps, err)
+	if h, err := recordHead(b); err != nil || h.stage != enrich.StageGood || h.payloadSeq != 7 || string(h.eventID) != o.Event.Get(event.EventID) {
+		t.Errorf("recordHead = %+v, %v", h, err)
 	}
 	for name, mutate := range map[string]func([]byte){
 		"unknown flag": func(b []byte) { b[0] |= 1 << 6 },
@@ -129,7 +129,7 @@ func TestRecordReplayOf(t *testing.T) {
 		mutate(body)
 		// Both forms of the body: raw and compressed.
 		for _, tag := range []byte{bodyRaw, bodyZstd} {
-			c := []byte{recordVersion, byte(enrich.StageGood), 7, tag}
+			c := []byte{recordVersion, byte(enrich.StageGood), 7, 0, tag}
 			if tag == bodyZstd {
 				c = z.enc.EncodeAll(body, c)
 			} else {

@@ -17,25 +17,29 @@ const FileName = "plowbox.db"
 //	1: the first layout.
 //	2: records carry an optional replayOf (record encoding version 2).
 //	3: record and payload bodies are compressed (record encoding 3, payload encoding 2).
-const FormatVersion = 3
+//	4: records carry their event_id in the header (record encoding 4), listed in the
+//	   event_ids bucket; followers keep cursors in the cursors bucket.
+const FormatVersion = 4
 
 // Bucket names. Payloads and records are keyed by big-endian uint64 sequences, so that key
 // order is arrival order: the oldest entries come first, which suits retention, and
 // cursors walked backwards give newest first. The index buckets hold the sequences of
 // one kind of record each (empty values) so that each listing skips the other kinds.
 var (
-	bucketMeta     = []byte("meta")     // format version, counters
-	bucketPayloads = []byte("payloads") // payload seq → encoded collector payload
-	bucketRecords  = []byte("records")  // record seq → encoded record, every kind
-	bucketGood     = []byte("good")     // record seq of good events
-	bucketBad      = []byte("bad")      // record seq of bad rows (every non-good record)
-	bucketEvents   = []byte("events")   // record seq of good and incomplete events
-	bucketSchemas  = []byte("schemas")  // reserved: schemas resolved over the network
-	bucketSettings = []byte("settings") // reserved: runtime settings
+	bucketMeta     = []byte("meta")      // format version, counters
+	bucketPayloads = []byte("payloads")  // payload seq → encoded collector payload
+	bucketRecords  = []byte("records")   // record seq → encoded record, every kind
+	bucketGood     = []byte("good")      // record seq of good events
+	bucketBad      = []byte("bad")       // record seq of bad rows (every non-good record)
+	bucketEvents   = []byte("events")    // record seq of good and incomplete events
+	bucketSchemas  = []byte("schemas")   // reserved: schemas resolved over the network
+	bucketSettings = []byte("settings")  // reserved: runtime settings
+	bucketEventIDs = []byte("event_ids") // event_id then record seq (8 bytes) → empty
+	bucketCursors  = []byte("cursors")   // follower name → the sequence it has handled
 )
 
 // dataBuckets are the buckets Reset empties.
-var dataBuckets = [][]byte{bucketPayloads, bucketRecords, bucketGood, bucketBad, bucketEvents}
+var dataBuckets = [][]byte{bucketPayloads, bucketRecords, bucketGood, bucketBad, bucketEvents, bucketEventIDs}
 
 // Keys of the meta bucket; every value is a big-endian uint64.
 var (
@@ -135,7 +139,7 @@ func initLayout(tx *bolt.Tx) (version uint64, err error) {
 	case v > FormatVersion:
 		return 0, fmt.Errorf("the store was written by a newer plowbox (format version %d; this build reads up to %d): upgrade plowbox or point it at another data directory", v, FormatVersion)
 	}
-	for _, name := range append([][]byte{bucketSchemas, bucketSettings}, dataBuckets...) {
+	for _, name := range append([][]byte{bucketSchemas, bucketSettings, bucketCursors}, dataBuckets...) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return 0, fmt.Errorf("create bucket %s: %w", name, err)
 		}

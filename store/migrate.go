@@ -6,6 +6,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/plowbox/plowbox/enrich/event"
 )
 
 // Migrations upgrade a store in place at Open, one format version at a time. Each runs in
@@ -29,6 +31,7 @@ type migration struct {
 var migrations = []migration{
 	{from: 1, what: "records gain replay links (record encoding 2)", steps: []stepFunc{migrateRecordsV1}},
 	{from: 2, what: "records and payloads are compressed (record encoding 3, payload encoding 2)", steps: []stepFunc{migrateRecordsV2, migratePayloadsV1}},
+	{from: 3, what: "records carry their event_id, listed for lookups by event_id (record encoding 4)", steps: []stepFunc{migrateRecordsV3}},
 }
 
 // stepFunc is one step of a migration.
@@ -83,7 +86,7 @@ func migrate(db *bolt.DB, z *compressor, from uint64, log *slog.Logger) error {
 // rewriteChunk rewrites up to migrateChunk values of bucket b from key pos on with
 // rewrite, which returns nil for a value to leave as it is. It returns the position after
 // the last value it looked at; done is true when there was none.
-func rewriteChunk(b *bolt.Bucket, what string, pos uint64, rewrite func(v []byte) ([]byte, error)) (uint64, bool, error) {
+func rewriteChunk(b *bolt.Bucket, what string, pos uint64, rewrite func(k, v []byte) ([]byte, error)) (uint64, bool, error) {
 	type kv struct{ k, v []byte }
 	var batch []kv
 	c := b.Cursor()
@@ -93,7 +96,7 @@ func rewriteChunk(b *bolt.Bucket, what string, pos uint64, rewrite func(v []byte
 		if len(v) == 0 {
 			return 0, false, fmt.Errorf("%s %d: %w", what, seqOf(k), errCorrupt)
 		}
-		nv, err := rewrite(v)
+		nv, err := rewrite(k, v)
 		if err != nil {
 			return 0, false, fmt.Errorf("%s %d: %w", what, seqOf(k), err)
 		}
@@ -117,7 +120,7 @@ func rewriteChunk(b *bolt.Bucket, what string, pos uint64, rewrite func(v []byte
 // rewrite changes the first byte; each rewritten value is decoded before it is stored.
 // Records already at version 2 (rewritten before an interruption) are left as they are.
 func migrateRecordsV1(tx *bolt.Tx, _ *compressor, pos uint64) (uint64, bool, error) {
-	return rewriteChunk(tx.Bucket(bucketRecords), "record", pos, func(v []byte) ([]byte, error) {
+	return rewriteChunk(tx.Bucket(bucketRecords), "record", pos, func(_, v []byte) ([]byte, error) {
 		switch v[0] {
 		case 2:
 			return nil, nil
@@ -127,7 +130,7 @@ func migrateRecordsV1(tx *bolt.Tx, _ *compressor, pos uint64) (uint64, bool, err
 		}
 		nv := append([]byte{2}, v[1:]...)
 		d := decoder{b: nv}
-		if _, _, err := recordHeadOf(&d, 2); err != nil {
+		if _, err := recordHeadOf(&d, 2); err != nil {
 			return nil, err
 		}
 		if err := decodeRecordBody(d.b, new(Record)); err != nil {
@@ -140,24 +143,70 @@ func migrateRecordsV1(tx *bolt.Tx, _ *compressor, pos uint64) (uint64, bool, err
 // migrateRecordsV2 rewrites records of encoding version 2 as version 3: the same header
 // and a tagged, compressed body. Each rewritten value is decoded before it is stored.
 func migrateRecordsV2(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, error) {
-	return rewriteChunk(tx.Bucket(bucketRecords), "record", pos, func(v []byte) ([]byte, error) {
+	return rewriteChunk(tx.Bucket(bucketRecords), "record", pos, func(_, v []byte) ([]byte, error) {
 		switch v[0] {
-		case recordVersion:
+		case 3, recordVersion:
 			return nil, nil
 		case 2:
 		default:
 			return nil, fmt.Errorf("unknown record encoding version %d", v[0])
 		}
 		d := decoder{b: v}
-		st, ps, err := recordHeadOf(&d, 2)
+		h, err := recordHeadOf(&d, 2)
 		if err != nil {
 			return nil, err
 		}
-		nv := z.appendBody(appendRecordHead(make([]byte, 0, len(v)), recordVersion, st, ps), d.b)
-		if _, err := z.decodeRecord(nv, new(Record)); err != nil {
+		nv := z.appendBody(appendRecordHeadV3(make([]byte, 0, len(v)), h.stage, h.payloadSeq), d.b)
+		d = decoder{b: nv}
+		if _, err := recordHeadOf(&d, 3); err != nil {
+			return nil, err
+		}
+		body, err := z.openBody(d.b, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := decodeRecordBody(body, new(Record)); err != nil {
 			return nil, err
 		}
 		return nv, nil
+	})
+}
+
+// migrateRecordsV3 rewrites records of encoding version 3 as version 4: the event_id of
+// the record's event joins the header, and the record is listed under it in the
+// event_ids bucket, in the same transaction. Records already at version 4 (rewritten
+// before an interruption, and listed with them) are left as they are.
+func migrateRecordsV3(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, error) {
+	w := txWriter{eventIDs: tx.Bucket(bucketEventIDs)}
+	return rewriteChunk(tx.Bucket(bucketRecords), "record", pos, func(k, v []byte) ([]byte, error) {
+		switch v[0] {
+		case recordVersion:
+			return nil, nil
+		case 3:
+		default:
+			return nil, fmt.Errorf("unknown record encoding version %d", v[0])
+		}
+		d := decoder{b: v}
+		h, err := recordHeadOf(&d, 3)
+		if err != nil {
+			return nil, err
+		}
+		body, err := z.openBody(d.b, nil)
+		if err != nil {
+			return nil, err
+		}
+		var rec Record
+		if err := decodeRecordBody(body, &rec); err != nil {
+			return nil, err
+		}
+		id := ""
+		if rec.Event != nil {
+			id = rec.Event.Get(event.EventID)
+		}
+		if err := w.putEventID(id, seqOf(k)); err != nil {
+			return nil, err
+		}
+		return append(appendRecordHead(make([]byte, 0, len(v)+len(id)+1), h.stage, h.payloadSeq, id), d.b...), nil
 	})
 }
 
@@ -165,7 +214,7 @@ func migrateRecordsV2(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, err
 // header (version and time) and a tagged, compressed body. Each rewritten value is
 // decoded before it is stored.
 func migratePayloadsV1(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, error) {
-	return rewriteChunk(tx.Bucket(bucketPayloads), "payload", pos, func(v []byte) ([]byte, error) {
+	return rewriteChunk(tx.Bucket(bucketPayloads), "payload", pos, func(_, v []byte) ([]byte, error) {
 		switch v[0] {
 		case payloadVersion:
 			return nil, nil

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -104,15 +103,15 @@ func TestMigrate(t *testing.T) {
 		{"v2 interrupted in records", "testdata/v2.db", func(tx *bolt.Tx) error {
 			return rewriteFirst(tx.Bucket(bucketRecords), []uint64{2, 3}, func(v []byte) []byte {
 				d := decoder{b: v}
-				st, ps, _ := recordHeadOf(&d, 2)
-				return z.appendBody(binary.AppendUvarint([]byte{recordVersion, byte(st)}, ps), d.b)
+				h, _ := recordHeadOf(&d, 2)
+				return z.appendBody(appendRecordHeadV3(nil, h.stage, h.payloadSeq), d.b)
 			})
 		}},
 		{"v2 interrupted in payloads", "testdata/v2.db", func(tx *bolt.Tx) error {
 			if err := rewriteFirst(tx.Bucket(bucketRecords), []uint64{2, 3, 4, 5, 6, 7}, func(v []byte) []byte {
 				d := decoder{b: v}
-				st, ps, _ := recordHeadOf(&d, 2)
-				return z.appendBody(binary.AppendUvarint([]byte{recordVersion, byte(st)}, ps), d.b)
+				h, _ := recordHeadOf(&d, 2)
+				return z.appendBody(appendRecordHeadV3(nil, h.stage, h.payloadSeq), d.b)
 			}); err != nil {
 				return err
 			}
@@ -121,6 +120,30 @@ func TestMigrate(t *testing.T) {
 				ts, _ := payloadHeadOf(&d, 1)
 				return z.appendBody(appendPayloadHead(nil, payloadVersion, ts), d.b)
 			})
+		}},
+		{"v3 untouched", "testdata/v3.db", nil},
+		// Killed after rewriting the first records and listing their event_ids: the
+		// version is still 3.
+		{"v3 interrupted", "testdata/v3.db", func(tx *bolt.Tx) error {
+			if _, err := tx.CreateBucket(bucketEventIDs); err != nil {
+				return err
+			}
+			if _, _, err := migrateRecordsV3(tx, z, 0); err != nil {
+				return err
+			}
+			// Back to encoding 3 for the later records, their listings removed.
+			b := tx.Bucket(bucketRecords)
+			for _, seq := range []uint64{4, 5, 6, 7} {
+				d := decoder{b: append([]byte(nil), b.Get(key(seq))...)}
+				h, _ := recordHeadOf(&d, recordVersion)
+				if err := tx.Bucket(bucketEventIDs).Delete(eventIDKey(h.eventID, seq)); err != nil {
+					return err
+				}
+				if err := b.Put(key(seq), append(appendRecordHeadV3(nil, h.stage, h.payloadSeq), d.b...)); err != nil {
+					return err
+				}
+			}
+			return nil
 		}},
 	}
 	for _, tt := range tests {
@@ -137,6 +160,7 @@ func TestMigrate(t *testing.T) {
 					format, encs, pencs, FormatVersion, recordVersion, payloadVersion)
 			}
 			checkSample(t, s)
+			checkConsistent(t, s)
 			if s.Generation() != 1 || s.LastSeq() != 7 || s.FirstSeq() != 2 {
 				t.Errorf("generation %d, sequences %d..%d; want 1, 2..7", s.Generation(), s.FirstSeq(), s.LastSeq())
 			}
@@ -193,6 +217,7 @@ func TestMigrateFailureKeepsVersion(t *testing.T) {
 		{"testdata/v1.db", truncate(bucketRecords, 5), 1, []string{"record 5", "format version 1 to 2"}},
 		{"testdata/v2.db", truncate(bucketRecords, 5), 2, []string{"record 5", "format version 2 to 3"}},
 		{"testdata/v2.db", truncate(bucketPayloads, 3), 2, []string{"payload 3", "format version 2 to 3"}},
+		{"testdata/v3.db", truncate(bucketRecords, 5), 3, []string{"record 5", "format version 3 to 4"}},
 	} {
 		t.Run(strings.Join(tt.want, " "), func(t *testing.T) {
 			testMigrateFailure(t, copyFixture(t, tt.fixture, tt.tamper), tt.version, tt.want)

@@ -18,7 +18,7 @@ import (
 // failure) is re-run from that event alone; a payload-level failure (size, load,
 // adapter) re-runs its whole payload. The new records carry ReplayOf, the sequence of
 // the bad row they replace; they get new sequences, so followers see them as new
-// records, and the replaced bad rows are reported through Options.OnDelete.
+// records, and the replaced bad rows are reported to the OnDelete subscribers.
 //
 // Each replacement is atomic: the bad row is deleted and its replacement inserted in one
 // transaction, so counts stay exact and a crash keeps one or the other. The new records
@@ -179,11 +179,11 @@ func (w *txWriter) replace(reps []*replacement, m *meta, deleted *[]uint64) (uin
 		if v == nil {
 			continue // deleted meanwhile (retention, Reset, another replay)
 		}
-		st, _, err := recordHead(v)
+		h, err := recordHead(v)
 		if err != nil {
 			return 0, fmt.Errorf("record %d: %w", r.old, err)
 		}
-		if st == enrich.StageGood {
+		if h.stage == enrich.StageGood {
 			continue
 		}
 		if _, err := w.remove(k, v, m); err != nil {

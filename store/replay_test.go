@@ -90,6 +90,12 @@ func TestReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { s.Close() }()
+	// A second subscriber, and a third that unsubscribes: each live one hears of every
+	// deletion.
+	dels2, onDelete2 := deletedLog()
+	s.OnDelete(onDelete2)
+	dels3, onDelete3 := deletedLog()
+	s.OnDelete(onDelete3)()
 	rr := newReplayRig(t, s)
 	ts := time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
 
@@ -134,6 +140,10 @@ func TestReplay(t *testing.T) {
 		t.Errorf("after replay: Counts() = %+v, want %+v", got, want)
 	}
 	checkConsistentReplay(t, s)
+	if got := dels2.get(); !reflect.DeepEqual(got, []uint64{2, 3, 5, 6}) || dels3.get() != nil {
+		t.Errorf("second subscriber heard of %v, the cancelled one of %v; want [2 3 5 6] and nothing", got, dels3.get())
+	}
+	checkConsistent(t, s)
 	if got := dels.get(); !reflect.DeepEqual(got, []uint64{2, 3, 5, 6}) {
 		t.Errorf("OnDelete got %v, want the replaced bad rows", got)
 	}

@@ -302,10 +302,11 @@ func (w *txWriter) prune(p plan, chunk int, m *meta) (pruned, error) {
 	c := w.records.Cursor()
 walk:
 	for k, v := c.First(); k != nil && len(victims) < chunk; k, v = c.Next() {
-		_, ps, err := recordHead(v)
+		h, err := recordHead(v)
 		if err != nil {
 			return res, fmt.Errorf("record %d: %w", seqOf(k), err)
 		}
+		ps := h.payloadSeq
 		if ps != lastPS {
 			pv := w.payloads.Get(key(ps))
 			freed += int64(len(pv))
@@ -346,11 +347,11 @@ walk:
 	// record's payload have no record left (replays copy the payload they re-run).
 	below := m.nextPayload
 	if k, v := w.records.Cursor().First(); k != nil {
-		_, ps, err := recordHead(v)
+		h, err := recordHead(v)
 		if err != nil {
 			return res, fmt.Errorf("record %d: %w", seqOf(k), err)
 		}
-		below = ps
+		below = h.payloadSeq
 	}
 	var gone [][]byte
 	pc := w.payloads.Cursor()
@@ -381,17 +382,10 @@ func firstSeqTx(tx *bolt.Tx, m meta) uint64 {
 	return m.nextRecord
 }
 
-// deleted tells Options.OnDelete about deleted records.
-func (s *Store) deleted(seqs []uint64) {
-	if s.onDelete != nil && len(seqs) > 0 {
-		s.onDelete(seqs)
-	}
-}
-
 // FirstSeq returns the sequence of the oldest stored record, or LastSeq()+1 when the store
 // is empty: every record below it has been deleted (by retention or Reset). A follower
 // drops its copies of records below it; records deleted out of order (replays) are
-// reported through Options.OnDelete.
+// reported to the OnDelete subscribers.
 func (s *Store) FirstSeq() uint64 { return s.firstSeq.Load() }
 
 // RetentionStats returns what retention and replays deleted since Open.

@@ -71,9 +71,16 @@ func checkConsistent(t *testing.T, s *Store) {
 		recs, payloads := tx.Bucket(bucketRecords), tx.Bucket(bucketPayloads)
 		kinds := map[string]int{}
 		err := recs.ForEach(func(k, v []byte) error {
-			st, ps, err := recordHead(v)
+			h, err := recordHead(v)
 			if err != nil {
 				return err
+			}
+			st, ps := h.stage, h.payloadSeq
+			if len(h.eventID) > 0 {
+				if tx.Bucket(bucketEventIDs).Get(eventIDKey(h.eventID, seqOf(k))) == nil {
+					t.Errorf("record %d missing from event_ids", seqOf(k))
+				}
+				kinds["event_ids"]++
 			}
 			if first == 0 {
 				first = seqOf(k)
@@ -97,7 +104,7 @@ func checkConsistent(t *testing.T, s *Store) {
 			}
 			return nil
 		})
-		for _, b := range []string{"good", "bad", "events"} {
+		for _, b := range []string{"good", "bad", "events", "event_ids"} {
 			if n := tx.Bucket([]byte(b)).Stats().KeyN; n != kinds[b] {
 				t.Errorf("bucket %s has %d keys, its records say %d", b, n, kinds[b])
 			}

@@ -74,11 +74,7 @@ type Options struct {
 	// Retention limits what the store keeps (retention.go); the zero value keeps
 	// everything.
 	Retention Retention
-	// OnDelete, when set, is called after each commit that deleted records (retention
-	// or a replay replacing bad rows) with their sequences, ascending. The search index
-	// deletes its documents of them. It runs on the writer goroutine, after the commit
-	// and before the replays it deleted for return: keep it short (queue the work).
-	// Reset is not reported: followers watch Generation.
+	// OnDelete, when set, is subscribed to deletions at Open, as with Store.OnDelete.
 	OnDelete func(seqs []uint64)
 	// Now is the clock of age retention; nil means time.Now.
 	Now func() time.Time
@@ -99,7 +95,7 @@ type Store struct {
 	log      *slog.Logger
 	maxBatch int
 	onCommit func(batch, records int, d time.Duration)
-	onDelete func(seqs []uint64)
+	fol      followers // attached followers and deletion subscribers
 	ret      retention
 	z        *compressor // compresses the bodies of stored values
 
@@ -145,7 +141,6 @@ func Open(dir string, opts Options) (*Store, error) {
 		log:      opts.Logger,
 		maxBatch: opts.MaxBatch,
 		onCommit: opts.OnCommit,
-		onDelete: opts.OnDelete,
 		queue:    make(chan *request, 4096),
 		done:     make(chan struct{}),
 	}
@@ -161,6 +156,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	ch := make(chan struct{})
 	s.changed.Store(&ch)
+	if opts.OnDelete != nil {
+		s.OnDelete(opts.OnDelete)
+	}
 	if err := s.prepare(opts); err != nil {
 		s.z.close()
 		s.db.Close()

@@ -63,6 +63,7 @@ func (s *Store) WriteSeq(ctx context.Context, r *enrich.Result) (first uint64, e
 	if err := <-req.errc; err != nil {
 		return 0, err
 	}
+	s.backpressure()
 	return req.first, nil
 }
 
@@ -253,6 +254,7 @@ func (s *Store) commit(batch []*request) {
 type txWriter struct {
 	z                                          *compressor // nil when the transaction writes no values
 	meta, payloads, records, good, bad, events *bolt.Bucket
+	eventIDs                                   *bolt.Bucket
 }
 
 // init fetches the buckets of tx; keys are appended in order, so pages are filled fully.
@@ -263,6 +265,7 @@ func (w *txWriter) init(tx *bolt.Tx) {
 	w.good = tx.Bucket(bucketGood)
 	w.bad = tx.Bucket(bucketBad)
 	w.events = tx.Bucket(bucketEvents)
+	w.eventIDs = tx.Bucket(bucketEventIDs)
 	for _, b := range []*bolt.Bucket{w.payloads, w.records, w.good, w.bad, w.events} {
 		b.FillPercent = 1
 	}
@@ -305,7 +308,8 @@ func (w *txWriter) putOutputs(outputs []enrich.Output, bodies [][]byte, ps, repl
 		k := key(seq)
 		var v []byte
 		if bodies != nil {
-			v = append(appendRecordHead(make([]byte, 0, 12+len(bodies[i])), recordVersion, o.Stage, ps), bodies[i]...)
+			id := outputEventID(o)
+			v = append(appendRecordHead(make([]byte, 0, 13+len(id)+len(bodies[i])), o.Stage, ps, id), bodies[i]...)
 		} else {
 			v = w.z.appendReplayRecord(nil, o, ps, replayOf)
 		}
@@ -316,6 +320,9 @@ func (w *txWriter) putOutputs(outputs []enrich.Output, bodies [][]byte, ps, repl
 			if err := b.Put(k, []byte{}); err != nil {
 				return fmt.Errorf("index record %d: %w", seq, err)
 			}
+		}
+		if err := w.putEventID(outputEventID(o), seq); err != nil {
+			return err
 		}
 		m.counts.add(o.Stage, 1)
 		m.nextRecord++
@@ -337,17 +344,20 @@ func (w *txWriter) kindBuckets(st enrich.Stage) []*bolt.Bucket {
 // remove deletes record k, whose encoding is v, from the records and index buckets and
 // uncounts it. It returns the record's payload sequence.
 func (w *txWriter) remove(k, v []byte, m *meta) (payloadSeq uint64, err error) {
-	st, ps, err := recordHead(v)
+	h, err := recordHead(v)
 	if err != nil {
 		return 0, fmt.Errorf("record %d: %w", seqOf(k), err)
 	}
-	for _, b := range append(w.kindBuckets(st), w.records) {
+	for _, b := range append(w.kindBuckets(h.stage), w.records) {
 		if err := b.Delete(k); err != nil {
 			return 0, fmt.Errorf("delete record %d: %w", seqOf(k), err)
 		}
 	}
-	m.counts.add(st, -1)
-	return ps, nil
+	if err := w.deleteEventID(h.eventID, seqOf(k)); err != nil {
+		return 0, err
+	}
+	m.counts.add(h.stage, -1)
+	return h.payloadSeq, nil
 }
 
 // resetTx deletes and recreates the data buckets.

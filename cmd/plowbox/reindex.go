@@ -57,7 +57,7 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer, looku
 	}
 	last := st.LastSeq()
 	done := make(chan error, 1)
-	go func() { done <- ix.Sync(ctx, last) }()
+	go func() { done <- ix.WaitIndexed(ctx, last) }()
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
 	for waiting := true; waiting; {

@@ -116,7 +116,7 @@ func RunIndex(ctx context.Context, cfg IndexConfig, stdout, stderr io.Writer) er
 	defer ix.Close()
 	var peak, peakAnon atomic.Int64
 	stopRSS := watchRSS(&peak, &peakAnon)
-	if err := ix.Sync(ctx, st.LastSeq()); err != nil {
+	if err := ix.WaitIndexed(ctx, st.LastSeq()); err != nil {
 		return err
 	}
 	took := time.Since(t)
@@ -195,7 +195,7 @@ func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index,
 				acked := time.Now()
 				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				defer cancel()
-				if err := ix.Sync(sctx, seq); err != nil {
+				if err := ix.WaitIndexed(sctx, seq); err != nil {
 					select {
 					case errc <- err:
 					default:

@@ -18,6 +18,9 @@ type Source interface {
 	Since(after uint64, fn func(*store.Record) bool) error
 	// LastSeq is the sequence of the newest committed record.
 	LastSeq() uint64
+	// FirstSeq is the sequence of the oldest stored record: every record below it is
+	// deleted.
+	FirstSeq() uint64
 	// Generation changes at each Reset: the index then starts over.
 	Generation() uint64
 	// Changed is closed at the next commit.

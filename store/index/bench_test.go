@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	bindex "github.com/blevesearch/bleve_index_api"
+
 	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index/indextest"
@@ -33,22 +35,44 @@ func benchStore(b testing.TB, n int) *store.Store {
 }
 
 // BenchmarkIndex measures indexing a store of 10,000 generated web events from scratch,
-// reporting events/s.
+// reporting events/s and the CPU time per record (which, unlike wall time, does not
+// depend on what else runs on the machine).
 func BenchmarkIndex(b *testing.B) {
 	const n = 10_000
 	st := benchStore(b, n)
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		ix, err := Open(filepath.Join(b.TempDir(), fmt.Sprint("index", i)), st, Options{Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := ix.Sync(context.Background(), st.LastSeq()); err != nil {
+		if err := ix.WaitIndexed(context.Background(), st.LastSeq()); err != nil {
 			b.Fatal(err)
 		}
 		ix.Close()
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(n*b.N), "cpu-ns/record")
+}
+
+// BenchmarkBuild measures turning one record into its bleve document, per record.
+func BenchmarkBuild(b *testing.B) {
+	st := benchStore(b, 1000)
+	var recs []*store.Record
+	if err := st.Since(0, func(r *store.Record) bool { recs = append(recs, r); return true }); err != nil {
+		b.Fatal(err)
+	}
+	im, err := newMapping()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bld := newBuilder(im)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d := bld.safeBuild(recs[i%len(recs)])
+		d.VisitFields(func(f bindex.Field) { f.Analyze() })
+	}
 }
 
 // BenchmarkSearch measures typical queries over 10,000 generated web events.
@@ -59,7 +83,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { ix.Close() })
-	if err := ix.Sync(context.Background(), st.LastSeq()); err != nil {
+	if err := ix.WaitIndexed(context.Background(), st.LastSeq()); err != nil {
 		b.Fatal(err)
 	}
 	for _, bq := range []struct {

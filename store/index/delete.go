@@ -2,10 +2,105 @@ package index
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
+
+// deletions are the records the store deleted whose documents may still be in the index.
+// The store reports them before the call that deleted them returns (a replay, a
+// retention pass); queries leave them out from then on, and the follower removes their
+// documents in the background.
+type deletions struct {
+	mu     sync.Mutex
+	hidden map[uint64]struct{} // deleted out of order (replays), documents not yet removed
+	wake   chan struct{}       // signalled when hidden grows
+	below  atomic.Uint64       // every document below it is removed
+}
+
+func (d *deletions) init() {
+	d.hidden = map[uint64]struct{}{}
+	d.wake = make(chan struct{}, 1)
+}
+
+// add notes deleted records; it is the store's OnDelete subscriber, so it is quick.
+func (d *deletions) add(seqs []uint64) {
+	d.mu.Lock()
+	for _, s := range seqs {
+		d.hidden[s] = struct{}{}
+	}
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pending returns the hidden sequences, ascending.
+func (d *deletions) pending() []uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Sorted(maps.Keys(d.hidden))
+}
+
+// done forgets seqs, whose documents are removed.
+func (d *deletions) done(seqs []uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, s := range seqs {
+		delete(d.hidden, s)
+	}
+}
+
+// exclude returns the query of the documents queries must leave out: those of records
+// deleted out of order, and those below first, the store's oldest record, while their
+// removal is under way. It is nil when there are none.
+func (d *deletions) exclude(first uint64) query.Query {
+	var or []query.Query
+	if first > d.below.Load() && first > 1 {
+		hi := float64(first)
+		or = append(or, numRange(fieldSeq, nil, &hi, false, false))
+	}
+	for _, s := range d.pending() {
+		if s >= first {
+			v := float64(s)
+			or = append(or, numRange(fieldSeq, &v, &v, true, true))
+		}
+	}
+	switch len(or) {
+	case 0:
+		return nil
+	case 1:
+		return or[0]
+	}
+	return query.NewDisjunctionQuery(or)
+}
+
+// applyDeletions removes the documents of what the store deleted since the last call.
+func (ix *Index) applyDeletions() error {
+	first := ix.src.FirstSeq()
+	if first > ix.del.below.Load() {
+		if err := ix.DeleteBefore(first); err != nil {
+			return err
+		}
+		ix.del.below.Store(first)
+	}
+	seqs := ix.del.pending()
+	if len(seqs) == 0 {
+		return nil
+	}
+	i, _ := slices.BinarySearch(seqs, first)
+	if err := ix.Delete(seqs[i:]...); err != nil {
+		return err
+	}
+	ix.del.done(seqs)
+	ix.notify()
+	return nil
+}
 
 // deleteChunk is how many documents one delete round finds and removes.
 const deleteChunk = 1000

@@ -71,9 +71,13 @@ func newEnv(t testing.TB) *env {
 }
 
 // open opens the index of the environment.
-func (e *env) open() {
+func (e *env) open() { e.openWith(Options{}) }
+
+// openWith opens the index with opts.
+func (e *env) openWith(opts Options) {
 	e.t.Helper()
-	ix, err := Open(filepath.Join(e.dir, "index"), e.st, Options{Logger: slog.New(slog.DiscardHandler)})
+	opts.Logger = slog.New(slog.DiscardHandler)
+	ix, err := Open(filepath.Join(e.dir, "index"), e.st, opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -151,12 +155,12 @@ func (e *env) sample() {
 	e.sync()
 }
 
-// sync waits until the index has everything the store committed.
+// sync waits until the index itself has everything the store committed.
 func (e *env) sync() {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := e.ix.Sync(ctx, e.st.LastSeq()); err != nil {
+	if err := e.ix.WaitIndexed(ctx, e.st.LastSeq()); err != nil {
 		e.t.Fatal(err)
 	}
 }

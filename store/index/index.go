@@ -26,13 +26,23 @@ import (
 type Options struct {
 	// Logger receives indexing problems; nil means slog.Default().
 	Logger *slog.Logger
-	// BatchSize caps the records indexed in one bleve batch; 0 means 2000.
+	// BatchSize caps the records indexed in one bleve batch; 0 means 4096. Each batch
+	// takes what was committed while the last one was indexed: one record when the
+	// store is idle, up to BatchSize under a flood.
 	BatchSize int
-	// Linger is the least time between two batches under a steady stream of commits;
-	// 0 means 20ms, negative means none. It bounds the cost of indexing a busy stream
-	// and adds at most itself to the delay before a record is searchable.
-	Linger time.Duration
+	// MaxTail bounds the tail: records committed but not indexed yet, which queries
+	// scan beside the index. When the store supports back-pressure (Store.Follow),
+	// writes slow down while the tail is longer; 0 means DefaultMaxTail.
+	MaxTail uint64
+
+	gate chan struct{} // tests: when set, the follower takes one value before each round
 }
+
+// DefaultMaxTail is the default bound of the tail of unindexed records. Queries index
+// the tail in memory as they need it (each record once, however many queries run), so
+// the bound caps what the first query after a flood pays: about a quarter of a second
+// on the development VM.
+const DefaultMaxTail = 4096
 
 // Keys of the values kept inside the bleve index (SetInternal), written with each batch so
 // that they always describe the documents persisted with them.
@@ -45,12 +55,16 @@ var (
 
 // Index is plowbox's bleve index. It is safe for concurrent use.
 type Index struct {
-	dir    string
-	src    Source
-	log    *slog.Logger
-	batch  int
-	linger time.Duration
-	im     *mapping.IndexMappingImpl
+	dir     string
+	src     Source
+	log     *slog.Logger
+	batch   int
+	maxTail uint64
+	im      *mapping.IndexMappingImpl
+	tail    tail      // the unindexed records, indexed in memory for queries (tail.go)
+	del     deletions // records deleted from the store, not yet from the index (delete.go)
+	detach  func()    // ends the store's follow and deletion subscriptions
+	gate    chan struct{}
 
 	minWindow uint64 // smallest window of newest-first searches; tests lower it
 
@@ -68,6 +82,7 @@ type Index struct {
 	columns []string // sorted copy of bld.cols, replaced after each batch that grew it
 
 	indexed     atomic.Uint64                 // every record up to this sequence is indexed
+	gen         atomic.Uint64                 // the store generation bi holds
 	unindexable atomic.Uint64                 // values left out since Open
 	changed     atomic.Pointer[chan struct{}] // closed and replaced after each batch
 	lastErr     atomic.Pointer[error]
@@ -106,27 +121,78 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 		ix.log = slog.Default()
 	}
 	if ix.batch <= 0 {
-		ix.batch = 2000
+		ix.batch = 4096
 	}
-	switch {
-	case opts.Linger == 0:
-		ix.linger = 20 * time.Millisecond
-	case opts.Linger > 0:
-		ix.linger = opts.Linger
+	ix.maxTail, ix.gate = opts.MaxTail, opts.gate
+	if ix.maxTail == 0 {
+		ix.maxTail = DefaultMaxTail
 	}
-	ix.bld = builder{
-		kw:   im.AnalyzerNamed(analyzerKeyword),
-		txt:  im.AnalyzerNamed(analyzerText),
-		cols: map[string]struct{}{},
-	}
+	ix.bld = newBuilder(im)
+	ix.del.init()
 	ch := make(chan struct{})
 	ix.changed.Store(&ch)
 	gen, err := ix.open()
 	if err != nil {
 		return nil, err
 	}
+	ix.gen.Store(gen)
+	ix.detach = ix.attach()
 	go ix.follow(gen)
+	go ix.relay()
 	return ix, nil
+}
+
+// newBuilder returns a document builder for mapping im.
+func newBuilder(im *mapping.IndexMappingImpl) builder {
+	return builder{
+		kw:   im.AnalyzerNamed(analyzerKeyword),
+		txt:  im.AnalyzerNamed(analyzerText),
+		cols: map[string]struct{}{},
+	}
+}
+
+// attach subscribes the index to the store's deletions and, when the store supports
+// it, attaches it as a follower with back-pressure at maxTail.
+func (ix *Index) attach() (detach func()) {
+	var undo []func()
+	if d, ok := ix.src.(interface {
+		OnDelete(fn func(seqs []uint64)) (cancel func())
+	}); ok {
+		undo = append(undo, d.OnDelete(ix.del.add))
+	}
+	if f, ok := ix.src.(interface {
+		Follow(f store.Follower, opts store.FollowOptions) (detach func())
+	}); ok {
+		undo = append(undo, f.Follow(ix, store.FollowOptions{MaxLag: ix.maxTail}))
+	}
+	return func() {
+		for _, u := range undo {
+			u()
+		}
+	}
+}
+
+// Name is the index's name as a follower of the store.
+func (ix *Index) Name() string { return "index" }
+
+// Position is the sequence up to which every record is indexed.
+func (ix *Index) Position() uint64 { return ix.indexed.Load() }
+
+// Progress returns a channel closed when the index next changes.
+func (ix *Index) Progress() <-chan struct{} { return ix.Changed() }
+
+// relay wakes the readers of Changed at each commit of the store too: with the tail,
+// a commit is searchable before it is indexed (the live tail and wait re-run then).
+func (ix *Index) relay() {
+	for {
+		ch := ix.src.Changed()
+		select {
+		case <-ix.stop:
+			return
+		case <-ch:
+			ix.notify()
+		}
+	}
 }
 
 // open opens the bleve index in ix.dir, wiping it when it does not match the store, and
@@ -227,13 +293,20 @@ func scorchConfig() map[string]any {
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
 // follow is the follower goroutine: it indexes what the store commits, batch by batch,
-// and starts over when the store is reset.
+// removes what the store deleted, and starts over when the store is reset. A batch
+// takes everything committed while the previous one was indexed (up to BatchSize), so
+// batches are small when the store is idle and large under a flood, with no throttle.
 func (ix *Index) follow(gen uint64) {
 	defer close(ix.done)
 	var retry time.Duration
-	var last time.Time     // when the follower last woke for new commits
-	var busy time.Duration // time spent indexing since then
 	for {
+		if ix.gate != nil {
+			select {
+			case <-ix.gate:
+			case <-ix.stop:
+				return
+			}
+		}
 		wake := ix.src.Changed()
 		if g := ix.src.Generation(); g != gen {
 			if err := ix.wipe(g); err != nil {
@@ -245,9 +318,11 @@ func (ix *Index) follow(gen uint64) {
 			}
 			gen = g
 		}
-		began := time.Now()
-		more, err := ix.step(gen)
-		busy += time.Since(began)
+		err := ix.applyDeletions()
+		more := false
+		if err == nil {
+			more, err = ix.step(gen)
+		}
 		if err != nil {
 			ix.fail(err)
 			retry = min(max(2*retry, 100*time.Millisecond), 10*time.Second)
@@ -259,29 +334,15 @@ func (ix *Index) follow(gen uint64) {
 		retry = 0
 		ix.lastErr.Store(nil)
 		if more {
-			// A backlog: index it at half duty too, the other half is ingestion's.
-			if !ix.sleep(busy) {
-				return
-			}
-			last, busy = time.Now(), 0
 			continue
 		}
 		select {
 		case <-ix.stop:
 			return
 		case <-wake:
+		case <-ix.del.wake:
 		case <-ix.kick:
 		}
-		// Under a steady stream of commits, gather a few milliseconds' worth per batch:
-		// each bleve batch has a fixed cost (a segment to build, introduce, persist and
-		// merge) that one-record batches would pay per record. After a quiet spell, the
-		// first record is indexed at once. Indexing also takes at most half of the time
-		// between wake-ups, so that under a flood ingestion keeps its speed while the
-		// index lags behind, and catches up when the flood ends.
-		if d := max(ix.linger, 2*busy) - time.Since(last); d > 0 && !ix.sleep(d) {
-			return
-		}
-		last, busy = time.Now(), 0
 	}
 }
 
@@ -311,6 +372,7 @@ func (ix *Index) wipe(gen uint64) error {
 	if err := ix.create(gen); err != nil {
 		return err
 	}
+	ix.gen.Store(gen)
 	ix.notify()
 	return nil
 }
@@ -382,7 +444,7 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 	ix.bld.skipped = 0
 	ix.indexed.Store(last)
 	ix.notify()
-	ix.throttle(bi)
+	ix.waitPersister(bi)
 	return n >= ix.batch, nil
 }
 
@@ -391,8 +453,8 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 // each waiting segment holds memory.
 const maxMemorySegments = 6
 
-// throttle waits (up to 2 s) while too many indexed batches are not yet on disk.
-func (ix *Index) throttle(bi bleve.Index) {
+// waitPersister waits (up to 2 s) while too many indexed batches are not yet on disk.
+func (ix *Index) waitPersister(bi bleve.Index) {
 	for range 100 {
 		if memorySegments(bi) <= maxMemorySegments || !ix.sleep(20*time.Millisecond) {
 			return
@@ -427,6 +489,7 @@ func (ix *Index) notify() {
 func (ix *Index) Close() error {
 	var err error
 	ix.once.Do(func() {
+		ix.detach()
 		close(ix.stop)
 		<-ix.done
 		ix.mu.Lock()
@@ -434,12 +497,34 @@ func (ix *Index) Close() error {
 		if e := ix.bi.Close(); e != nil {
 			err = fmt.Errorf("close search index %s: %w", ix.dir, e)
 		}
+		ix.tail.close()
 	})
 	return err
 }
 
-// Sync waits until every record up to seq is indexed, or ctx ends.
+// Sync waits until every record up to seq is searchable, or ctx ends. Queries answer
+// from the index and the tail of committed records it has not reached yet, so every
+// committed record is searchable at once: Sync waits only for records not yet
+// committed, and for the index to start over after a Reset.
 func (ix *Index) Sync(ctx context.Context, seq uint64) error {
+	for {
+		ch := ix.Changed()
+		if ix.src.LastSeq() >= seq && ix.gen.Load() == ix.src.Generation() {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ix.done:
+			return ErrClosed
+		case <-ctx.Done():
+			return fmt.Errorf("search index: waiting for record %d: %w", seq, ctx.Err())
+		}
+	}
+}
+
+// WaitIndexed waits until every record up to seq is in the index itself (not only in the
+// tail), or ctx ends: what a rebuild waits for before it closes the index.
+func (ix *Index) WaitIndexed(ctx context.Context, seq uint64) error {
 	for {
 		ch := ix.Changed()
 		if ix.indexed.Load() >= seq {

@@ -73,14 +73,23 @@ func (ix *Index) Search(ctx context.Context, q Query) (res *Result, err error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	v, err := ix.view(ctx)
+	if err != nil {
+		return nil, ix.searchError(ctx, q, err)
+	}
+	defer v.release()
+	if v.exclude != nil {
+		bq = query.NewBooleanQuery([]query.Query{bq}, nil, []query.Query{v.exclude})
+		req.Query = bq
+	}
 	var sr *bleve.SearchResult
 	switch {
 	case seqOnly(req.Sort):
-		sr, err = ix.newestFirst(ctx, bq, req, q.After != "", countKey(q))
+		sr, err = ix.newestFirst(ctx, v, bq, req, q.After != "", countKey(q))
 	case timeDesc(req.Sort, q.Kinds):
-		sr, err = ix.newestByTime(ctx, bq, req, q.After != "", countKey(q))
+		sr, err = ix.newestByTime(ctx, v, bq, req, q.After != "", countKey(q))
 	default:
-		sr, err = ix.bi.SearchInContext(ctx, req)
+		sr, err = v.bi.SearchInContext(ctx, req)
 	}
 	if err != nil {
 		return nil, ix.searchError(ctx, q, err)
@@ -113,7 +122,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (res *Result, err error) {
 		}
 	}
 	if q.Histogram.Interval > 0 || len(q.Buckets) > 0 {
-		res.Buckets, err = ix.buckets(ctx, q, bq)
+		res.Buckets, err = ix.buckets(ctx, v, q, bq)
 		if err != nil {
 			return nil, err
 		}
@@ -140,8 +149,8 @@ const minWindow = 4096
 // reads no doc values, then looks for the page among the newest sequences only, in a
 // window sized from the density of matches and widened until it holds the page. With
 // after, the window ends at the cursor.
-func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, error) {
-	cr, done, err := ix.count(ctx, bq, req, after, key)
+func (ix *Index) newestFirst(ctx context.Context, v *view, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, error) {
+	cr, done, err := ix.count(ctx, v, bq, req, after, key)
 	if err != nil || done {
 		return cr, err
 	}
@@ -156,7 +165,7 @@ func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.Sea
 		}
 		top, open = v, false
 	}
-	docs, _ := ix.bi.DocCount()
+	docs, _ := v.bi.DocCount()
 	window := ix.minWindow
 	if docs > 0 {
 		window = max(window, 2*need*docs/cr.Total)
@@ -179,7 +188,7 @@ func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.Sea
 		if after {
 			wreq.SearchAfter = nil
 		}
-		wr, err := ix.bi.SearchInContext(ctx, &wreq)
+		wr, err := v.bi.SearchInContext(ctx, &wreq)
 		if err != nil {
 			return nil, err
 		}
@@ -194,12 +203,12 @@ func (ix *Index) newestFirst(ctx context.Context, bq query.Query, req *bleve.Sea
 // count runs the count-only pass of a windowed search: the total and the facets. done
 // is true when no page can hold hits. The last count is kept while the index does not
 // change, so that paging through one query counts once.
-func (ix *Index) count(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, bool, error) {
-	docs, err := ix.bi.DocCount()
+func (ix *Index) count(ctx context.Context, v *view, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, bool, error) {
+	docs, err := v.bi.DocCount()
 	if err != nil {
 		return nil, true, err
 	}
-	state := fmt.Sprint(ix.indexed.Load(), " ", docs, " ", key)
+	state := fmt.Sprint(v.key, " ", docs, " ", key)
 	var cr *bleve.SearchResult
 	ix.countMu.Lock()
 	if ix.lastCount.key == state {
@@ -215,7 +224,7 @@ func (ix *Index) count(ctx context.Context, bq query.Query, req *bleve.SearchReq
 		count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
 		count.Score = "none"
 		count.Facets = req.Facets
-		if cr, err = ix.bi.SearchInContext(ctx, count); err != nil {
+		if cr, err = v.bi.SearchInContext(ctx, count); err != nil {
 			return nil, true, err
 		}
 		c := *cr
@@ -259,8 +268,8 @@ const firstTimeWindow = 10 * time.Minute
 
 // newestByTime runs req (sorted by the time axis, newest first) as newestFirst does, with
 // windows of time ending now (or at the cursor), eight times wider at each step.
-func (ix *Index) newestByTime(ctx context.Context, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, error) {
-	cr, done, err := ix.count(ctx, bq, req, after, key)
+func (ix *Index) newestByTime(ctx context.Context, v *view, bq query.Query, req *bleve.SearchRequest, after bool, key string) (*bleve.SearchResult, error) {
+	cr, done, err := ix.count(ctx, v, bq, req, after, key)
 	if err != nil || done {
 		return cr, err
 	}
@@ -291,7 +300,7 @@ func (ix *Index) newestByTime(ctx context.Context, bq query.Query, req *bleve.Se
 			wreq.Query = and(bq, dq)
 		}
 		wreq.Facets = nil
-		wr, err := ix.bi.SearchInContext(ctx, &wreq)
+		wr, err := v.bi.SearchInContext(ctx, &wreq)
 		if err != nil {
 			return nil, err
 		}
@@ -562,11 +571,11 @@ func decodeCursor(c string, n int) ([]string, error) {
 
 // buckets counts the records matching bq per time range and kind: the ranges of
 // q.Buckets, or q.Histogram's intervals.
-func (ix *Index) buckets(ctx context.Context, q Query, bq query.Query) ([]Bucket, error) {
+func (ix *Index) buckets(ctx context.Context, v *view, q Query, bq query.Query) ([]Bucket, error) {
 	ranges := q.Buckets
 	if q.Histogram.Interval > 0 {
 		var err error
-		if ranges, err = ix.histogramRanges(ctx, q, bq); err != nil {
+		if ranges, err = ix.histogramRanges(ctx, v, q, bq); err != nil {
 			return nil, err
 		}
 	}
@@ -589,7 +598,7 @@ func (ix *Index) buckets(ctx context.Context, q Query, bq query.Query) ([]Bucket
 	// count once the rarer kinds are counted.
 	for i, r := range ranges {
 		in := and(bq, timeRange(fieldTime, r.Start, r.End))
-		total, err := ix.countOf(ctx, q, in)
+		total, err := ix.countOf(ctx, v, q, in)
 		if err != nil {
 			return nil, err
 		}
@@ -598,7 +607,7 @@ func (ix *Index) buckets(ctx context.Context, q Query, bq query.Query) ([]Bucket
 			if k == KindGood {
 				continue
 			}
-			n, err := ix.countOf(ctx, q, and(in, termQuery(fieldKind, k)))
+			n, err := ix.countOf(ctx, v, q, and(in, termQuery(fieldKind, k)))
 			if err != nil {
 				return nil, err
 			}
@@ -617,10 +626,10 @@ func (ix *Index) buckets(ctx context.Context, q Query, bq query.Query) ([]Bucket
 }
 
 // countOf counts the records matching bq.
-func (ix *Index) countOf(ctx context.Context, q Query, bq query.Query) (int, error) {
+func (ix *Index) countOf(ctx context.Context, v *view, q Query, bq query.Query) (int, error) {
 	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
 	req.Score = "none"
-	sr, err := ix.bi.SearchInContext(ctx, req)
+	sr, err := v.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return 0, ix.searchError(ctx, q, err)
 	}
@@ -647,11 +656,11 @@ func and(qs ...query.Query) query.Query {
 
 // histogramRanges splits [q.Start, q.End) — or the span of the matching records when
 // those are zero — into intervals of q.Histogram.Interval aligned on it.
-func (ix *Index) histogramRanges(ctx context.Context, q Query, bq query.Query) ([]TimeRange, error) {
+func (ix *Index) histogramRanges(ctx context.Context, v *view, q Query, bq query.Query) ([]TimeRange, error) {
 	iv := q.Histogram.Interval
 	start, end := q.Start, q.End
 	if start.IsZero() || end.IsZero() {
-		first, last, ok, err := ix.span(ctx, q, bq)
+		first, last, ok, err := ix.span(ctx, v, q, bq)
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -677,13 +686,13 @@ func (ix *Index) histogramRanges(ctx context.Context, q Query, bq query.Query) (
 }
 
 // span returns the earliest and latest time of the records matching bq.
-func (ix *Index) span(ctx context.Context, q Query, bq query.Query) (first, last time.Time, ok bool, err error) {
+func (ix *Index) span(ctx context.Context, v *view, q Query, bq query.Query) (first, last time.Time, ok bool, err error) {
 	for _, desc := range []bool{false, true} {
 		req := bleve.NewSearchRequestOptions(bq, 1, 0, false)
 		req.Score = "none"
 		req.Sort = search.SortOrder{&search.SortField{Field: fieldTime, Desc: desc, Type: search.SortFieldAuto, Missing: search.SortFieldMissingLast}}
 		req.Fields = nil
-		sr, err := ix.bi.SearchInContext(ctx, req)
+		sr, err := v.bi.SearchInContext(ctx, req)
 		if err != nil {
 			return first, last, false, ix.searchError(ctx, q, err)
 		}

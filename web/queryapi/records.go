@@ -10,7 +10,6 @@ import (
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich/event"
 	"github.com/plowbox/plowbox/store"
-	"github.com/plowbox/plowbox/store/index"
 	"github.com/plowbox/plowbox/web/httpkit"
 	"github.com/plowbox/plowbox/web/search"
 )
@@ -146,19 +145,22 @@ func (a *nativeAPI) record(c *gin.Context) {
 const maxEventRecords = 1000
 
 // eventByID is GET /plowbox/api/events/{event_id}: every record carrying that event_id,
-// oldest first, duplicates kept (a tracker retrying, or an id reused by mistake).
+// oldest first, duplicates kept (a tracker retrying, or an id reused by mistake). It reads
+// the store's event_id listing, written with the records, never the search index.
 func (a *nativeAPI) eventByID(c *gin.Context) {
 	id := c.Param("event_id")
-	res, err := a.s.Search(c.Request.Context(), index.Query{
-		Filters: []index.Filter{{Field: "event_id", Values: []string{id}}},
-		Sort:    []index.Sort{{Field: "seq"}},
-		Size:    maxEventRecords,
-	})
-	if err != nil {
-		a.searchFailed(c, err)
-		return
+	seqs, err := a.st.EventRecords(id, maxEventRecords)
+	var recs []*store.Record
+	for _, seq := range seqs {
+		if err != nil {
+			break
+		}
+		var rec *store.Record
+		var ok bool
+		if rec, ok, err = a.st.Get(seq); ok {
+			recs = append(recs, rec)
+		}
 	}
-	recs, err := a.s.Records(res.Hits)
 	if err != nil {
 		c.Error(err)
 		httpkit.WriteError(c, http.StatusInternalServerError, "reading records failed: "+err.Error())

@@ -58,7 +58,7 @@ func (a *nativeAPI) routes(g *gin.RouterGroup) {
 	g.GET("/search", a.needIndex, a.search)
 	g.GET("/wait", a.needIndex, a.wait)
 	g.GET("/tail", a.needIndex, a.tail)
-	g.GET("/events/:event_id", a.needIndex, a.eventByID)
+	g.GET("/events/:event_id", a.eventByID)
 	g.GET("/records/:seq", a.record)
 	g.POST("/track-and-wait", a.trackAndWait)
 }

@@ -25,6 +25,8 @@ type Store interface {
 	Get(seq uint64) (rec *store.Record, ok bool, err error)
 	// LastSeq is the sequence of the newest committed record.
 	LastSeq() uint64
+	// EventRecords lists the sequences of the records of one event_id, oldest first.
+	EventRecords(id string, limit int) ([]uint64, error)
 }
 
 // Index is the search index the query API and the Micro 4.x UI endpoints read.

@@ -1,0 +1,109 @@
+package index
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// gatedEnv is an env whose follower indexes only when the test lets it: one round per
+// value sent on gate.
+func gatedEnv(t *testing.T) (*env, chan struct{}) {
+	e := newEnv(t)
+	e.ix.Close()
+	gate := make(chan struct{})
+	e.openWith(Options{gate: gate})
+	return e, gate
+}
+
+// TestTailReadYourWrites checks that queries see records the follower has not indexed:
+// search, counts, facets, paging and Sync, with some records indexed and some not, and
+// no record counted twice once the follower catches up.
+func TestTailReadYourWrites(t *testing.T) {
+	e, gate := gatedEnv(t)
+	a := e.track("e", "pv", "aid", "shop")
+	b := e.track("e", "se", "aid", "blog", "se_ca", "c", "se_ac", "a")
+	gate <- struct{}{} // one round: both indexed
+	ctx := context.Background()
+	if err := e.ix.WaitIndexed(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	c := e.track("e", "pv", "aid", "shop")
+	d := e.track("e", "pv", "aid", "shop", "eid", "22222222-2222-4222-8222-222222222222")
+	if st := e.ix.Stats(); st.Lag != 2 {
+		t.Fatalf("Lag = %d, want 2 (the follower is held)", st.Lag)
+	}
+	// Sync returns at once: committed records are searchable from the tail.
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	if err := e.ix.Sync(sctx, d); err != nil {
+		t.Errorf("Sync with the follower held = %v", err)
+	}
+	cancel()
+	check := func(when string) {
+		t.Helper()
+		if got := e.seqs(Query{}); !reflect.DeepEqual(got, []uint64{d, c, b, a}) {
+			t.Errorf("%s: all = %v, want [%d %d %d %d]", when, got, d, c, b, a)
+		}
+		if got := e.seqs(Query{Q: "app_id:shop"}); !reflect.DeepEqual(got, []uint64{d, c, a}) {
+			t.Errorf("%s: app_id:shop = %v", when, got)
+		}
+		if got := e.seqs(Query{Q: "event_id:22222222-2222-4222-8222-222222222222"}); !reflect.DeepEqual(got, []uint64{d}) {
+			t.Errorf("%s: by event_id = %v", when, got)
+		}
+		res, err := e.ix.Search(ctx, Query{Facets: []string{"app_id"}, Size: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []Term{{"shop", 3}, {"blog", 1}}; res.Total != 4 || !reflect.DeepEqual(res.Facets["app_id"], want) {
+			t.Errorf("%s: total %d, facets %v; want 4, %v", when, res.Total, res.Facets["app_id"], want)
+		}
+		next, err := e.ix.Search(ctx, Query{Size: 2, After: res.Next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(next.Hits) != 2 || next.Hits[0].Seq != b || next.Hits[1].Seq != a {
+			t.Errorf("%s: second page %+v, want %d and %d", when, next.Hits, b, a)
+		}
+		if got := e.seqs(Query{Sort: []Sort{{Field: "seq"}}}); !reflect.DeepEqual(got, []uint64{a, b, c, d}) {
+			t.Errorf("%s: oldest first = %v", when, got)
+		}
+	}
+	check("half indexed")
+	close(gate)
+	if err := e.ix.WaitIndexed(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	check("all indexed")
+}
+
+// TestTailDeletions checks that a replay's deleted bad row leaves search when Replay
+// returns, with the follower held, and that its replacement is found.
+func TestTailDeletions(t *testing.T) {
+	e, gate := gatedEnv(t)
+	good := e.track("e", "pv", "aid", "shop")
+	bad := e.track("e", "ue", "aid", "shop", "ue_pr", unstruct("iglu:com.acme.bad/order/jsonschema/1-0-0", `{"sku":"X1"}`))
+	gate <- struct{}{}
+	ctx := context.Background()
+	if err := e.ix.WaitIndexed(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.st.Replay(ctx, e.en, []uint64{bad})
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("Replay = %+v, %v", res, err)
+	}
+	repl := res.Records[0].To
+	if got := e.seqs(Query{}); !reflect.DeepEqual(got, []uint64{repl, good}) {
+		t.Errorf("after Replay, follower held: %v, want [%d %d]", got, repl, good)
+	}
+	if got := e.seqs(Query{Kinds: []string{KindIncomplete}}); !reflect.DeepEqual(got, []uint64{repl}) {
+		t.Errorf("incomplete after Replay: %v, want [%d]", got, repl)
+	}
+	close(gate)
+	if err := e.ix.WaitIndexed(ctx, repl); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.seqs(Query{}); !reflect.DeepEqual(got, []uint64{repl, good}) {
+		t.Errorf("after Replay, all indexed: %v", got)
+	}
+}
