@@ -87,4 +87,3 @@ func (m *micro) resetRun(c *gin.Context, run string) {
 	}
 	httpkit.WriteMessage(c, http.StatusOK, "Reset completed: "+strconv.Itoa(len(seqs))+" records of run "+run+" deleted")
 }
-
