@@ -12,7 +12,6 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -73,11 +72,6 @@ type Config struct {
 // Reserved reports whether path is served by plowbox's own routes rather than by the
 // collector; the HTTPS redirect applies to those paths only.
 func Reserved(path string) bool { return httpkit.Reserved(path) }
-
-// NoteWritten tells a track-and-wait request, when ctx comes from one, that n records
-// starting at sequence first were stored for its payload; the collector's sink calls it
-// after each store write.
-func NoteWritten(ctx context.Context, first uint64, n int) { queryapi.NoteWritten(ctx, first, n) }
 
 // Router is plowbox's HTTP handler: its own routes, and the collector for every other
 // path.
