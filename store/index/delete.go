@@ -18,6 +18,7 @@ import (
 type deletions struct {
 	mu     sync.Mutex
 	hidden map[uint64]struct{} // deleted out of order (replays), documents not yet removed
+	change uint64              // counts changes to hidden, for the count cache
 	wake   chan struct{}       // signalled when hidden grows
 	below  atomic.Uint64       // every document below it is removed
 }
@@ -33,6 +34,7 @@ func (d *deletions) add(seqs []uint64) {
 	for _, s := range seqs {
 		d.hidden[s] = struct{}{}
 	}
+	d.change++
 	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
@@ -54,18 +56,26 @@ func (d *deletions) done(seqs []uint64) {
 	for _, s := range seqs {
 		delete(d.hidden, s)
 	}
+	d.change++
 }
 
 // exclude returns the query of the documents queries must leave out: those of records
 // deleted out of order, and those below first, the store's oldest record, while their
-// removal is under way. It is nil when there are none.
-func (d *deletions) exclude(first uint64) query.Query {
+// removal is under way. It is nil when there are none. state changes whenever the
+// documents left out may have, for the count cache.
+func (d *deletions) exclude(first uint64) (q query.Query, state string) {
 	var or []query.Query
-	if first > d.below.Load() && first > 1 {
+	below := d.below.Load()
+	if first > below && first > 1 {
 		hi := float64(first)
 		or = append(or, numRange(fieldSeq, nil, &hi, false, false))
 	}
-	for _, s := range d.pending() {
+	d.mu.Lock()
+	pending := slices.Sorted(maps.Keys(d.hidden))
+	change := d.change
+	d.mu.Unlock()
+	state = fmt.Sprint(first, "/", below, "/", change)
+	for _, s := range pending {
 		if s >= first {
 			v := float64(s)
 			or = append(or, numRange(fieldSeq, &v, &v, true, true))
@@ -73,15 +83,19 @@ func (d *deletions) exclude(first uint64) query.Query {
 	}
 	switch len(or) {
 	case 0:
-		return nil
+		return nil, state
 	case 1:
-		return or[0]
+		return or[0], state
 	}
-	return query.NewDisjunctionQuery(or)
+	return query.NewDisjunctionQuery(or), state
 }
 
 // applyDeletions removes the documents of what the store deleted since the last call.
+// A deleted record above the indexed sequence may still have a document in the tail
+// index, which drops it only once the follower has indexed past it: it stays hidden
+// until then.
 func (ix *Index) applyDeletions() error {
+	indexed := ix.indexed.Load()
 	first := ix.src.FirstSeq()
 	if first > ix.del.below.Load() {
 		if err := ix.DeleteBefore(first); err != nil {
@@ -97,7 +111,8 @@ func (ix *Index) applyDeletions() error {
 	if err := ix.Delete(seqs[i:]...); err != nil {
 		return err
 	}
-	ix.del.done(seqs)
+	j, _ := slices.BinarySearch(seqs, indexed+1)
+	ix.del.done(seqs[:j])
 	ix.notify()
 	return nil
 }

@@ -72,11 +72,12 @@ func (ix *Index) view(ctx context.Context) (*view, error) {
 	}
 	v := &view{bi: ix.bi, release: func() {}}
 	var ex []query.Query
-	if d := ix.del.exclude(ix.src.FirstSeq()); d != nil {
+	d, delState := ix.del.exclude(ix.src.FirstSeq())
+	if d != nil {
 		ex = append(ex, d)
 	}
 	if hi <= lo && ix.gen.Load() == gen {
-		v.key = fmt.Sprint(lo, " 0 ", gen)
+		v.key = fmt.Sprint(lo, " 0 ", gen, " ", delState)
 		v.exclude = or(ex)
 		return v, nil
 	}
@@ -96,7 +97,7 @@ func (ix *Index) view(ctx context.Context) (*view, error) {
 	}
 	v.bi = bleve.NewIndexAlias(members...)
 	v.release = t.mu.RUnlock
-	v.key = fmt.Sprint(t.lo, " ", t.hi, " ", gen)
+	v.key = fmt.Sprint(t.lo, " ", t.hi, " ", gen, " ", delState)
 	// Documents of the index above lo are also in the tail (the follower indexed them
 	// after lo was read): leave out every document above lo that is not the tail's.
 	above := float64(t.lo)

@@ -107,3 +107,39 @@ func TestTailDeletions(t *testing.T) {
 		t.Errorf("after Replay, all indexed: %v", got)
 	}
 }
+
+// TestTailDeletionsAcrossFollowerRounds checks that a record deleted while it is in the
+// tail stays out of search after the follower has removed the index's copy but not yet
+// indexed past it: the tail still holds its document until then.
+func TestTailDeletionsAcrossFollowerRounds(t *testing.T) {
+	e := newEnv(t)
+	e.ix.Close()
+	gate := make(chan struct{})
+	e.openWith(Options{gate: gate, BatchSize: 1})
+	a := e.track("e", "pv", "aid", "shop")
+	bad := e.track("e", "ue", "aid", "shop", "ue_pr", unstruct("iglu:com.acme.bad/order/jsonschema/1-0-0", `{"sku":"X1"}`))
+	c := e.track("e", "pv", "aid", "shop")
+	if got := e.seqs(Query{}); !reflect.DeepEqual(got, []uint64{c, bad, a}) {
+		t.Fatalf("before Replay, from the tail: %v, want [%d %d %d]", got, c, bad, a)
+	}
+	ctx := context.Background()
+	res, err := e.st.Replay(ctx, e.en, []uint64{bad})
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("Replay = %+v, %v", res, err)
+	}
+	repl := res.Records[0].To
+	gate <- struct{}{} // one round: the deletion is applied, and one record indexed
+	if err := e.ix.WaitIndexed(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.seqs(Query{}); !reflect.DeepEqual(got, []uint64{repl, c, a}) {
+		t.Errorf("after one follower round: %v, want [%d %d %d] (the replaced bad row is gone)", got, repl, c, a)
+	}
+	close(gate)
+	if err := e.ix.WaitIndexed(ctx, repl); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.seqs(Query{}); !reflect.DeepEqual(got, []uint64{repl, c, a}) {
+		t.Errorf("all indexed: %v, want [%d %d %d]", got, repl, c, a)
+	}
+}
