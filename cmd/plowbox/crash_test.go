@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -22,13 +23,20 @@ func newUUID() string {
 }
 
 // Concurrent senders, kill -9 in mid-stream, restart, count, for several rounds on one
-// data directory (one round, 20 with PLOWBOX_SLOW_TESTS=1): after each restart every event plowbox
-// acknowledged is there exactly once, and the search index holds exactly the store's
-// records.
+// data directory (one round; five with PLOWBOX_SLOW_TESTS=1, as CI runs it; the proof run
+// of 20 with PLOWBOX_CRASH_ROUNDS=20): after each restart every event plowbox acknowledged
+// is there exactly once, and the search index holds exactly the store's records.
 func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 	rounds, killAfter := 1, 1000
 	if os.Getenv("PLOWBOX_SLOW_TESTS") == "1" {
-		rounds, killAfter = 20, 1500
+		rounds, killAfter = 5, 1500
+	}
+	if v := os.Getenv("PLOWBOX_CRASH_ROUNDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("PLOWBOX_CRASH_ROUNDS=%q: want a number of rounds ≥ 1", v)
+		}
+		rounds, killAfter = n, 1500
 	}
 	data := t.TempDir()
 	acked := map[string]bool{}
