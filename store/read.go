@@ -146,6 +146,7 @@ type reader struct {
 	z                 *compressor
 	records, payloads *bolt.Bucket
 	cache             *payloadCache
+	noPayload         bool // leave Record.Payload nil: the caller needs no payload
 }
 
 // get decodes the record with key k; ok is false when there is none.
@@ -166,6 +167,9 @@ func (r *reader) decode(k, v []byte) (*Record, error) {
 		return nil, fmt.Errorf("store: record %d: %w", rec.Seq, err)
 	}
 	rec.PayloadSeq = ps
+	if r.noPayload {
+		return rec, nil
+	}
 	if r.cache.p == nil || r.cache.seq != ps {
 		pv := r.payloads.Get(key(ps))
 		if pv == nil {

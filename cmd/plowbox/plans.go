@@ -69,9 +69,9 @@ func (f *planFeature) wrapCollector(h http.Handler) http.Handler {
 // mounts are the routes of the plans API.
 func (f *planFeature) mounts() []func(*gin.Engine) { return []func(*gin.Engine){f.api.Mount} }
 
-// process runs a payload through en, keeping its run and each event's plan verdict with
-// its records; a payload naming a bad run id becomes a tracker_protocol_violations bad
-// row that keeps the request.
+// process runs a payload through en, keeping its run with its records; a payload naming
+// a bad run id becomes a tracker_protocol_violations bad row that keeps the request. The
+// pipeline's Check hook takes the plan verdicts (serve.go).
 func (f *planFeature) process(ctx context.Context, en *enrich.Enricher, p *collector.Payload) *enrich.Result {
 	tag, _ := runs.FromContext(ctx)
 	if tag.Invalid != "" {
@@ -85,7 +85,6 @@ func (f *planFeature) process(ctx context.Context, en *enrich.Enricher, p *colle
 		p.Timestamp = t.UTC().Truncate(time.Millisecond)
 	}
 	res := en.Process(ctx, p)
-	f.lib.Checker().Apply(res)
 	for i := range res.Outputs {
 		res.Outputs[i].Run = tag.ID
 	}

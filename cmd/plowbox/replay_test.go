@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -115,5 +117,78 @@ func TestReplay(t *testing.T) {
 	p.getJSON(t, "/plowbox/api/search?kind=incomplete,bad", &found)
 	if found.Total != 1 {
 		t.Errorf("search of bad rows = %d hits, want 1: the replaced ones are still indexed\n%s", found.Total, p.stderr.String())
+	}
+}
+
+// A replay checks what it makes good against the tracking plans, as the collector's
+// events are checked: in a test run, two checkouts fail validation (their schema is not
+// published yet); once it is, a replay makes them good, and the run's coverage, searches
+// and records carry their verdicts (one valid, one against the plan's narrowing).
+func TestReplayChecksPlans(t *testing.T) {
+	plansDir, err := filepath.Abs("testdata/plans/replay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startPlowbox(t, "", "--auth", "none", "--event-log=false", "--tracking-plans", plansDir)
+	if status, b := p.do(t, http.MethodPost, "/plowbox/api/runs", "application/json", `{"id":"ci-replay"}`); status != http.StatusCreated {
+		t.Fatalf("start the run: %d %s", status, b)
+	}
+	const valid, invalid = "6b0e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4", "7c1f2d3e-4a5b-4c6d-9e7f-8091a2b3c4d5"
+	for eid, total := range map[string]int{valid: 3, invalid: 0} {
+		ue := fmt.Sprintf(`{"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0","data":{"schema":"iglu:com.acme/checkout/jsonschema/1-0-0","data":{"total":%d}}}`, total)
+		if status, b := p.get(t, "/i?e=ue&p=web&tv=t&aid=shop&eid="+eid+"&ue_pr="+url.QueryEscape(ue)); status != http.StatusOK {
+			t.Fatalf("send checkout: %d %s", status, b)
+		}
+	}
+	if status, b := p.do(t, http.MethodPut, "/api/schemas/com.acme/checkout/jsonschema/1-0-0", "application/json",
+		`{"self":{"vendor":"com.acme","name":"checkout","format":"jsonschema","version":"1-0-0"},"type":"object","properties":{"total":{"type":"integer"}},"required":["total"]}`); status != http.StatusCreated {
+		t.Fatalf("publish the schema: %d %s", status, b)
+	}
+	if status, b := p.do(t, http.MethodPost, "/plowbox/api/replay", "application/json", `{"q":"run:ci-replay"}`); status != http.StatusOK || !strings.Contains(b, `"good":2`) {
+		t.Fatalf("replay: %d %s", status, b)
+	}
+	// The wait endpoint answers once the index holds both replayed events with a verdict.
+	var waited struct{ Matched int }
+	p.getJSON(t, "/plowbox/api/wait?q="+url.QueryEscape(`run:ci-replay AND kind:good AND spec:"Checkout completed"`)+"&n=2&timeout=1m", &waited)
+	if waited.Matched != 2 {
+		t.Fatalf("replayed events with a verdict: %d, want 2", waited.Matched)
+	}
+
+	var run struct {
+		Counts   struct{ Good, Incomplete, Bad int }
+		Coverage struct {
+			DataProducts []struct {
+				Specs []struct {
+					Name                 string
+					Seen, Valid, Invalid int
+					Errors               []struct{ Message string }
+				}
+			} `json:"data_products"`
+			Unplanned int
+		}
+	}
+	p.getJSON(t, "/plowbox/api/runs/ci-replay", &run)
+	if run.Counts.Good != 2 || run.Counts.Incomplete != 0 || run.Counts.Bad != 0 {
+		t.Errorf("run counts after the replay: %+v", run.Counts)
+	}
+	cov := run.Coverage
+	if len(cov.DataProducts) != 1 || len(cov.DataProducts[0].Specs) != 1 || cov.Unplanned != 0 {
+		t.Fatalf("run coverage: %+v", cov)
+	}
+	if s := cov.DataProducts[0].Specs[0]; s.Seen != 2 || s.Valid != 1 || s.Invalid != 1 || len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, "$.total") {
+		t.Errorf("coverage of %s after the replay: %+v", s.Name, s)
+	}
+	for eid, status := range map[string]string{valid: "valid", invalid: "invalid"} {
+		var rec struct {
+			Records []struct {
+				Kind string                  `json:"kind"`
+				Run  string                  `json:"run"`
+				Plan struct{ Status string } `json:"plan"`
+			} `json:"records"`
+		}
+		p.getJSON(t, "/plowbox/api/events/"+eid, &rec)
+		if len(rec.Records) != 1 || rec.Records[0].Kind != "good" || rec.Records[0].Run != "ci-replay" || rec.Records[0].Plan.Status != status {
+			t.Errorf("event %s after the replay: %+v, want one good record of run ci-replay, %s", eid, rec, status)
+		}
 	}
 }

@@ -259,7 +259,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return err
 	}
 	pipe := pipeline.New(enrich.New(ecfg), st, pipeline.Options{
-		Process:    pf.process, // test runs and tracking-plan verdicts
+		Process:    pf.process,             // test runs
+		Check:      pf.lib.Checker().Apply, // tracking-plan verdicts, of replays too
 		Output:     cfg.output,
 		EventLog:   cfg.eventLog,
 		Stdout:     stdout,
@@ -327,7 +328,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		Logger:    log,
 		Metrics:   met.Registry(),
 		UI:        fol.explorer(uiOptions(st, ix, log)),
-		Replay:    &queryapi.ReplayOptions{Store: st, Enricher: pipe.Enricher},
+		Replay:    &queryapi.ReplayOptions{Store: st, Reprocessor: pipe.Reprocessor},
 		Index:     ix,
 	})
 

@@ -52,8 +52,12 @@ type Options struct {
 	// before the collector answers (metrics, track-and-wait).
 	OnWritten func(ctx context.Context, w Written)
 	// Process, when set, runs a payload through the enricher in use instead of its
-	// Process (cmd/plowbox/plans.go: test runs and tracking-plan verdicts).
+	// Process (cmd/plowbox/plans.go: test runs).
 	Process func(ctx context.Context, en *enrich.Enricher, p *collector.Payload) *enrich.Result
+	// Check, when set, completes each result before it is stored, whether its events
+	// came from a tracker or from a replay of stored bad rows (Reprocessor): it is where
+	// tracking-plan verdicts are taken.
+	Check func(res *enrich.Result)
 }
 
 // Pipeline enriches, stores and reports collector payloads; it implements
@@ -95,6 +99,9 @@ func (p *Pipeline) Write(ctx context.Context, payload *collector.Payload) (Writt
 		res = p.opts.Process(ctx, p.enricher.Load(), payload)
 	} else {
 		res = p.enricher.Load().Process(ctx, payload)
+	}
+	if p.opts.Check != nil {
+		p.opts.Check(res)
 	}
 	if p.opts.OnEnriched != nil {
 		p.opts.OnEnriched(res, time.Since(start))

@@ -102,6 +102,9 @@ func (b *CoverageBuilder) Add(v *Verdict, t time.Time) {
 	}
 }
 
+// AddUnplanned counts n unplanned events, counted elsewhere (by the search index).
+func (b *CoverageBuilder) AddUnplanned(n int) { b.cov.Unplanned += n }
+
 // Result returns the coverage: in each product, specifications never seen first, then
 // the others in plan order; errors most frequent first.
 func (b *CoverageBuilder) Result() Coverage {

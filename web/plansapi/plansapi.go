@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ type Index interface {
 // Store is the event store the API reads (*store.Store).
 type Store interface {
 	Get(seq uint64) (rec *store.Record, ok bool, err error)
+	GetMany(seqs []uint64, withPayload bool, fn func(*store.Record) bool) error
 	LastSeq() uint64
 }
 
@@ -97,27 +99,23 @@ func (a *API) syncIndex(ctx context.Context) {
 	}
 }
 
-// eachRecord calls fn for every record matching q (oldest first), page by page.
-func (a *API) eachRecord(ctx context.Context, q index.Query, fn func(*store.Record)) error {
-	a.syncIndex(ctx)
+// seqs returns the sequences of every record matching q, oldest first. It pages newest
+// first, the order the index answers fastest.
+func (a *API) seqs(ctx context.Context, q index.Query) ([]uint64, error) {
 	q.Size = 1000
-	q.Sort = []index.Sort{{Field: "seq"}}
+	q.Sort = nil
+	var seqs []uint64
 	for {
 		res, err := a.o.Index.Search(ctx, q)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, h := range res.Hits {
-			rec, ok, err := a.o.Store.Get(h.Seq)
-			if err != nil {
-				return fmt.Errorf("read record %d: %w", h.Seq, err)
-			}
-			if ok {
-				fn(rec)
-			}
+			seqs = append(seqs, h.Seq)
 		}
 		if res.Next == "" || len(res.Hits) == 0 {
-			return nil
+			slices.Reverse(seqs)
+			return seqs, nil
 		}
 		q.After = res.Next
 	}

@@ -31,9 +31,10 @@ type Replayer interface {
 type ReplayOptions struct {
 	// Store holds the bad rows and takes their replacements.
 	Store Replayer
-	// Enricher returns the pipeline's current enricher, the one a fixed schema or
-	// enrichment configuration has just been loaded into.
-	Enricher func() *enrich.Enricher
+	// Reprocessor returns what re-runs the bad rows: the pipeline's current enricher,
+	// the one a fixed schema or enrichment configuration has just been loaded into, and
+	// what the pipeline adds to each result (pipeline.Pipeline.Reprocessor).
+	Reprocessor func() store.Reprocessor
 }
 
 // replayRequest is the body of POST /plowbox/api/replay.
@@ -155,11 +156,7 @@ func (rp *replayer) replay(ctx context.Context, req replayRequest) (res store.Re
 			return res, http.StatusInternalServerError, "search failed: " + err.Error()
 		}
 	}
-	en := rp.o.Enricher()
-	if en == nil {
-		return res, http.StatusServiceUnavailable, "the enricher is not running"
-	}
-	res, err = rp.o.Store.Replay(ctx, en, seqs)
+	res, err = rp.o.Store.Replay(ctx, rp.o.Reprocessor(), seqs)
 	if err != nil {
 		return res, http.StatusInternalServerError, err.Error()
 	}

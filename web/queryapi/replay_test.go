@@ -36,7 +36,7 @@ func TestReplayEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(web.New(web.Config{Store: st, Logger: log, MicroAPI: 4,
-		Replay: &queryapi.ReplayOptions{Store: st, Enricher: func() *enrich.Enricher { return en }}}))
+		Replay: &queryapi.ReplayOptions{Store: st, Reprocessor: func() store.Reprocessor { return en }}}))
 	defer srv.Close()
 
 	for _, sc := range []struct {
