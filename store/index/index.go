@@ -145,7 +145,6 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 // newBuilder returns a document builder for mapping im.
 func newBuilder(im *mapping.IndexMappingImpl) builder {
 	return builder{
-		kw:   im.AnalyzerNamed(analyzerKeyword),
 		txt:  im.AnalyzerNamed(analyzerText),
 		cols: map[string]struct{}{},
 	}
