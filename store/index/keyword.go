@@ -9,10 +9,10 @@ import (
 )
 
 // keywordField is a keyword value indexed as its one lower-cased term, built without
-// running the plowbox_keyword analyzer (single tokenizer, lower-case filter): a web event
-// has about 40 keywords, and the analyzer's token stream cost more than the term itself.
-// The term is the one the analyzer gives, so the index and the queries through the
-// mapping's analyzer see the same terms. Keywords carry no term vectors.
+// running the plowbox_keyword analyzer (single tokenizer, lower-case filter), which
+// allocated a token stream for each of the dozens of keywords of an event. The term is
+// the one the analyzer gives, so the index and the queries through the mapping's
+// analyzer see the same terms. Keywords carry no term vectors.
 type keywordField struct {
 	name  string
 	term  []byte
