@@ -102,10 +102,18 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 	get := func(b string) func() (*http.Request, error) {
 		return func() (*http.Request, error) { return http.NewRequest(http.MethodGet, b+query, nil) }
 	}
+	pid := cmd.Process.Pid
+	// CPU per event is steadier than a rate on a shared machine: the do-nothing handler
+	// runs in this process, so its figure is the load generator's and the handler's.
+	cpu := startCPU(pid)
 	nopRes := load(ctx, client, cfg, get("http://"+nop.Addr().String()))
-	fmt.Fprintf(w, "do-nothing handler  GET /i      %8.0f req/s   p50 %5.2f ms  p99 %5.2f ms\n", nopRes.rate(), nopRes.pct(50), nopRes.pct(99))
+	fmt.Fprintf(w, "do-nothing handler  GET /i      %8.0f req/s   p50 %5.2f ms  p99 %5.2f ms%s\n", nopRes.rate(), nopRes.pct(50), nopRes.pct(99), cpu.nopFigure(nopRes.ok))
+	cpu = startCPU(pid)
 	getRes := load(ctx, client, cfg, get(base))
-	fmt.Fprintf(w, "plowbox (durable)   GET /i      %8.0f req/s   p50 %5.2f ms  p99 %5.2f ms  errors %d\n", getRes.rate(), getRes.pct(50), getRes.pct(99), getRes.errors)
+	fmt.Fprintf(w, "plowbox (durable)   GET /i      %8.0f req/s   p50 %5.2f ms  p99 %5.2f ms  errors %d%s\n", getRes.rate(), getRes.pct(50), getRes.pct(99), getRes.errors, cpu.figure(getRes.ok, "event"))
+	if r := nopRes.rate(); r > 0 {
+		fmt.Fprintf(w, "plowbox GET /i at %.2f × the do-nothing handler\n", getRes.rate()/r)
+	}
 
 	body := tp2Batch(10)
 	post := func() (*http.Request, error) {
@@ -115,11 +123,13 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		}
 		return r, err
 	}
+	cpu = startCPU(pid)
 	postRes := load(ctx, client, cfg, post)
-	fmt.Fprintf(w, "plowbox (durable)   tp2 ×10     %8.0f events/s (%0.f req/s)  p99 %5.2f ms  errors %d\n", 10*postRes.rate(), postRes.rate(), postRes.pct(99), postRes.errors)
+	fmt.Fprintf(w, "plowbox (durable)   tp2 ×10     %8.0f events/s (%0.f req/s)  p99 %5.2f ms  errors %d%s\n", 10*postRes.rate(), postRes.rate(), postRes.pct(99), postRes.errors, cpu.figure(10*postRes.ok, "event"))
 
+	cpu = startCPU(pid)
 	fixed := paced(ctx, client, cfg, get(base))
-	fmt.Fprintf(w, "plowbox at %d req/s GET /i: p50 %.2f ms  p99 %.2f ms  max %.2f ms  errors %d\n", cfg.Rate, fixed.pct(50), fixed.pct(99), fixed.pct(100), fixed.errors)
+	fmt.Fprintf(w, "plowbox at %d req/s GET /i: p50 %.2f ms  p99 %.2f ms  max %.2f ms  errors %d%s\n", cfg.Rate, fixed.pct(50), fixed.pct(99), fixed.pct(100), fixed.errors, cpu.figure(fixed.ok, "event"))
 
 	if rss, err := peakRSS(cmd.Process.Pid); err == nil {
 		fmt.Fprintf(w, "plowbox peak RSS %.1f MB\n", float64(rss)/1024)

@@ -27,7 +27,7 @@ const (
 
 // builder turns store records into bleve documents. It is used by one goroutine.
 type builder struct {
-	kw, txt analysis.Analyzer
+	txt     analysis.Analyzer   // plowbox_text; keywords need no analyzer (keyword.go)
 	text    []byte              // free text of the current record
 	cols    map[string]struct{} // lossy-JSON columns seen, with nested names
 	newCols bool                // cols grew since the last take
@@ -312,7 +312,7 @@ func (b *builder) keyword(d *document.Document, name, v string, opts bindex.Fiel
 		v = truncateUTF8(v, maxTermBytes)
 		b.skipped++
 	}
-	d.AddField(document.NewTextFieldCustom(name, nil, []byte(v), opts, b.kw))
+	d.AddField(newKeyword(name, v, opts))
 }
 
 // addText appends s to the record's free text, within maxTextBytes.

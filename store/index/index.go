@@ -145,7 +145,6 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 // newBuilder returns a document builder for mapping im.
 func newBuilder(im *mapping.IndexMappingImpl) builder {
 	return builder{
-		kw:   im.AnalyzerNamed(analyzerKeyword),
 		txt:  im.AnalyzerNamed(analyzerText),
 		cols: map[string]struct{}{},
 	}
@@ -286,8 +285,16 @@ func readState(bi bleve.Index) (seq, gen uint64, format string, cols []string, e
 // scorchConfig is the configuration of bleve's scorch index. A batch returns once it is
 // searchable, not once it is on disk ("unsafe_batch"): the index is derived data, and the
 // sequence persisted with each batch says where to resume after a crash.
+//
+// Under steady traffic the follower indexes many small batches, one segment each. With
+// scorch's default floor of 2,000 documents every small segment counts as a 2,000-document
+// one, so the merge planner keeps merging them; a floor of 10 lets small segments wait
+// until a tier of them is worth merging (BenchmarkIndexRecord, batch=64).
 func scorchConfig() map[string]any {
-	return map[string]any{"unsafe_batch": true}
+	return map[string]any{
+		"unsafe_batch":           true,
+		"scorchMergePlanOptions": map[string]any{"FloorSegmentSize": 10},
+	}
 }
 
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

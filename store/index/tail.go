@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -153,7 +152,7 @@ func (t *tail) update(ctx context.Context, src Source, im *mapping.IndexMappingI
 				return false
 			}
 			d := t.bld.safeBuild(rec)
-			d.AddField(document.NewTextFieldCustom(fieldTail, nil, []byte("1"), optIndexed, t.bld.kw))
+			d.AddField(newKeyword(fieldTail, "1", optIndexed))
 			if e := b.IndexAdvanced(d); e == nil {
 				added[rec.Seq] = d.ID()
 			}
