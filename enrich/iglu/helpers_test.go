@@ -79,9 +79,17 @@ func newRegistry(t testing.TB) *registry {
 	return r
 }
 
-// httpRepo returns an HTTP repository for the registry with a short timeout.
+// httpRepo returns an HTTP repository for the registry. Its timeout is long enough for a
+// loaded machine; only a hanging registry (hangingRepo) is meant to reach it.
 func (r *registry) httpRepo(name string, priority int) *HTTPRepository {
-	return NewHTTPRepository(HTTPOptions{Name: name, Priority: priority, URI: r.URL, Timeout: 200 * time.Millisecond})
+	return NewHTTPRepository(HTTPOptions{Name: name, Priority: priority, URI: r.URL, Timeout: 10 * time.Second})
+}
+
+// hangingRepo makes the registry hang and returns a repository that gives up on it after
+// 200 ms.
+func (r *registry) hangingRepo(name string) *HTTPRepository {
+	r.hang.Store(true)
+	return NewHTTPRepository(HTTPOptions{Name: name, URI: r.URL, Timeout: 200 * time.Millisecond})
 }
 
 // mustKey parses an Iglu URI or fails the test.

@@ -67,8 +67,7 @@ func TestResolverUnknownSchemaHistory(t *testing.T) {
 
 func TestResolverTimeoutIsRepoFailure(t *testing.T) {
 	reg := newRegistry(t)
-	reg.hang.Store(true)
-	r := NewResolver(Options{CacheSize: 10, Repositories: []Repository{reg.httpRepo("Slow", 0)}, Logger: discardLogger()})
+	r := NewResolver(Options{CacheSize: 10, Repositories: []Repository{reg.hangingRepo("Slow")}, Logger: discardLogger()})
 	start := time.Now()
 	_, hist, err := r.Lookup(context.Background(), mustKey(t, linkClick))
 	elapsed := time.Since(start)
