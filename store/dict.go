@@ -177,21 +177,22 @@ func dictSamples(tx *bolt.Tx, z *compressor) ([][]byte, error) {
 	var recs, pays [][]byte
 	for _, kind := range []struct {
 		bucket []byte
+		what   string
 		head   func(d *decoder) error
 		out    *[][]byte
 	}{
-		{bucketRecords, func(d *decoder) error { _, err := recordHeadOf(d, recordVersion); return err }, &recs},
-		{bucketPayloads, func(d *decoder) error { _, err := payloadHeadOf(d, payloadVersion); return err }, &pays},
+		{bucketRecords, "record", func(d *decoder) error { _, err := recordHeadOf(d, recordVersion); return err }, &recs},
+		{bucketPayloads, "payload", func(d *decoder) error { _, err := payloadHeadOf(d, payloadVersion); return err }, &pays},
 	} {
 		c := tx.Bucket(kind.bucket).Cursor()
 		for k, v := c.First(); k != nil && len(*kind.out) < trainRecords; k, v = c.Next() {
 			d := decoder{b: v}
 			if err := kind.head(&d); err != nil {
-				return nil, fmt.Errorf("%s %d: %w", kind.bucket, seqOf(k), err)
+				return nil, fmt.Errorf("%s %d: %w", kind.what, seqOf(k), err)
 			}
 			body, err := z.openBody(d.b, nil)
 			if err != nil {
-				return nil, fmt.Errorf("%s %d: %w", kind.bucket, seqOf(k), err)
+				return nil, fmt.Errorf("%s %d: %w", kind.what, seqOf(k), err)
 			}
 			*kind.out = append(*kind.out, append([]byte(nil), body...))
 		}
