@@ -87,25 +87,29 @@ func TestStoreTrainsDictionary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { s.Close() }()
-	writeShop(t, s, 0, trainRecords/10)
+	n := trainRecords / 10 // requests of 10 events
+	writeShop(t, s, 0, n)
+	_, plain := dictUse(t, s)
+	// Writes go on while the dictionary is trained and swapped in: each of these bodies
+	// is compressed with it or without, and reads back either way.
+	writeShop(t, s, n, n/2)
 	<-s.z.trained
 	id := s.z.dictID.Load()
 	if id == 0 {
 		t.Fatal("no dictionary after training")
 	}
 	_, before := dictUse(t, s)
-	writeShop(t, s, trainRecords/10, trainRecords/10)
+	writeShop(t, s, n+n/2, n)
 	use, all := dictUse(t, s)
-	after := all - before
-	if use[id] < 2*trainRecords/10 || use[0] < trainRecords/2 {
-		t.Errorf("frames by dictionary %v; want the %d later records and their payloads with dictionary %d", use, trainRecords, id)
+	if use[id] < 11*n || use[0] < 11*n {
+		t.Errorf("frames by dictionary %v; want the %d last requests' records and payloads with dictionary %d, the first ones with none", use, n, id)
 	}
-	if after*2 > before {
-		t.Errorf("records took %d bytes with the dictionary, %d without; want under half", after, before)
+	if after := all - before; after*2 > plain {
+		t.Errorf("%d records took %d bytes with the dictionary, %d without; want under half", 10*n, after, plain)
 	}
 	want := allRecords(t, s)
-	if len(want) != 2*trainRecords {
-		t.Fatalf("%d records, want %d", len(want), 2*trainRecords)
+	if len(want) != 25*n {
+		t.Fatalf("%d records, want %d", len(want), 25*n)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
