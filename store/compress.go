@@ -35,9 +35,10 @@ type compressor struct {
 	dec      atomic.Pointer[zstd.Decoder] // knows every dictionary of the store
 	dictID   atomic.Uint32                // the current dictionary; 0 for none
 
-	mu      sync.Mutex     // guards what follows, for useDict and close
-	dicts   [][]byte       // every dictionary of the store
-	old     []func()       // closes replaced encoders and decoders, at close
+	mu    sync.Mutex // guards dicts and old, for useDict and close
+	dicts [][]byte   // every dictionary of the store
+	old   []func()   // closes replaced encoders and decoders, at close
+
 	train   atomic.Bool    // set once training has started (dict.go)
 	done    sync.WaitGroup // training under way
 	trained chan struct{}  // closed when training has ended, trained or not

@@ -39,8 +39,12 @@ func (z *compressor) loadDicts(tx *bolt.Tx) error {
 		if len(k) != 4 {
 			return fmt.Errorf("dictionary key %x: %w", k, errCorrupt)
 		}
-		if _, err := zstd.InspectDictionary(v); err != nil {
+		info, err := zstd.InspectDictionary(v)
+		if err != nil {
 			return fmt.Errorf("dictionary %d: %w: %w", binary.BigEndian.Uint32(k), errCorrupt, err)
+		}
+		if info.ID() != binary.BigEndian.Uint32(k) {
+			return fmt.Errorf("dictionary %d has ID %d: %w", binary.BigEndian.Uint32(k), info.ID(), errCorrupt)
 		}
 		dicts = append(dicts, append([]byte(nil), v...))
 		return nil

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -206,4 +207,48 @@ func FuzzDecodeRecord(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOpenRejectsDamagedDictionaries checks that a store whose dictionaries are damaged
+// fails to open with a message saying which, rather than misreading its records.
+func TestOpenRejectsDamagedDictionaries(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fixture := filepath.Join(dir, FileName)
+	for _, tt := range []struct {
+		name   string
+		tamper func(tx *bolt.Tx) error
+		want   string
+	}{
+		{"not a dictionary", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketDicts).Put(dictKey(40000), []byte("plowbox"))
+		}, "dictionary 40000"},
+		{"filed under another ID", func(tx *bolt.Tx) error {
+			_, d, err := trainDict(shopCorpus(t, 0, 2, 10).records, func(uint32) bool { return false })
+			if err != nil {
+				return err
+			}
+			return tx.Bucket(bucketDicts).Put(dictKey(40000), d)
+		}, "dictionary 40000 has ID"},
+		{"current one missing", func(tx *bolt.Tx) error {
+			return putUint(tx.Bucket(bucketMeta), keyDict, 40000)
+		}, "dictionary 40000 is missing"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(copyFixture(t, fixture, tt.tamper), Options{})
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Open() = %v, want it to name %q", err, tt.want)
+			}
+		})
+	}
 }
