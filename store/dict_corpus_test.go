@@ -29,8 +29,8 @@ func (c *corpus) add(en *enrich.Enricher, p *collector.Payload) {
 	}
 }
 
-// shopCorpus is the bodies of TP2 requests from ... to ..., n events each, of the shop site
-// of indextest: page views with two entities, page pings, link clicks, struct events.
+// shopCorpus is the bodies of the indextest shop's TP2 requests from up to to, of n events
+// each: page views with two entities, page pings, link clicks, struct events.
 func shopCorpus(tb testing.TB, from, to, n int) corpus {
 	tb.Helper()
 	en := enrich.New(enrich.Config{Version: "1.0.0"})
