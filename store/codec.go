@@ -20,7 +20,8 @@ import (
 // event   = n:uvarint n×(field:uvarint value:str)   (only fields that are set)
 // badRow  = bytes:str
 // payload = version:1 timestamp:varint(unix seconds) uvarint(nanoseconds) body(strings…)  (see appendPayload)
-// body(x) = tag:1 bytes: x raw, or x compressed with zstd (compress.go)
+// body(x) = tag:1 bytes: x raw, or x compressed with zstd (compress.go), from format 5
+//           with the store's dictionary once it has one (dict.go)
 // str     = len:uvarint bytes
 //
 // The headers stay uncompressed so that retention and listings read a record's stage,

@@ -131,7 +131,7 @@ func TestRecordReplayOf(t *testing.T) {
 		for _, tag := range []byte{bodyRaw, bodyZstd} {
 			c := []byte{recordVersion, byte(enrich.StageGood), 7, 0, tag}
 			if tag == bodyZstd {
-				c = z.enc.EncodeAll(body, c)
+				c = z.enc.Load().EncodeAll(body, c)
 			} else {
 				c = append(c, body...)
 			}

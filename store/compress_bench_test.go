@@ -12,83 +12,176 @@ import (
 	"github.com/plowbox/plowbox/store/index/indextest"
 )
 
-// shopBodies returns the uncompressed record bodies and payload bodies of n generated
-// shop events (TP2 batches of 10 with two or three entities each), as stored.
-func shopBodies(b *testing.B, n int) (records, payloads [][]byte) {
-	en := enrich.New(enrich.Config{Version: "1.0.0"})
-	at := time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
-	for r := 0; len(records) < n; r++ {
-		res := en.Process(context.Background(), indextest.Payload(r, 10, at.Add(time.Duration(r)*time.Second)))
-		payloads = append(payloads, appendPayloadBody(nil, res.Payload))
-		for i := range res.Outputs {
-			records = append(records, appendRecordBody(nil, &res.Outputs[i], 0))
+// BenchmarkCompression compares ways of compressing the bodies of generated traffic: a
+// zstd frame per body without a dictionary (format 4), a frame per body with the
+// dictionary a store trains on its first trainRecords records and payloads (format 5,
+// trained here on the first requests of the same traffic), a frame per body with a
+// dictionary trained on another site's traffic (what a dictionary built into plowbox
+// would give), and one frame per batch of bodies (which a read of one record would have
+// to decompress whole). Bodies are page views with two entities sent one by one (pv),
+// the shop's TP2 batches of page views, pings, link clicks and struct events with two
+// or three entities (shop), and bad rows (bad). It reports stored bytes per body and the
+// ratio to the raw body; ns/op is compression of one body.
+func BenchmarkCompression(b *testing.B) {
+	corpora := []struct {
+		name string
+		c    corpus
+	}{
+		{"pv", pageViewCorpus(b, 3000)},
+		{"shop", shopCorpus(b, 0, 300, 10)},
+		{"bad", badCorpus(b, 2000)},
+	}
+	for _, cc := range corpora {
+		other := corpora[0].c
+		if cc.name == "pv" {
+			other = corpora[1].c
+		}
+		dicts := map[string][]byte{"store-dictionary": trainedOn(b, cc.c), "other-site-dictionary": trainedOn(b, other)}
+		for _, kind := range []struct {
+			name   string
+			bodies [][]byte
+		}{{"records", cc.c.records[len(cc.c.records)/2:]}, {"payloads", cc.c.payloads[len(cc.c.payloads)/2:]}} {
+			raw := 0
+			for _, r := range kind.bodies {
+				raw += len(r)
+			}
+			perBody := float64(raw) / float64(len(kind.bodies))
+			report := func(b *testing.B, size int) {
+				b.ReportMetric(float64(size)/float64(b.N), "B/body")
+				b.ReportMetric(float64(size)/float64(b.N)/perBody, "ratio")
+			}
+			for _, m := range []string{"per-record", "store-dictionary", "other-site-dictionary"} {
+				b.Run(fmt.Sprintf("%s/%s/%s", cc.name, kind.name, m), func(b *testing.B) {
+					z := testCompressor(b)
+					if d := dicts[m]; d != nil {
+						if err := z.useDict(frameDictIDOf(b, d), d); err != nil {
+							b.Fatal(err)
+						}
+					}
+					var out []byte
+					size := 0
+					for i := 0; b.Loop(); i++ {
+						out = z.appendBody(out[:0], kind.bodies[i%len(kind.bodies)])
+						size += len(out)
+					}
+					report(b, size)
+				})
+			}
+			for _, n := range []int{10, 100} {
+				b.Run(fmt.Sprintf("%s/%s/per-batch-%d", cc.name, kind.name, n), func(b *testing.B) {
+					z := testCompressor(b)
+					var buf, out []byte
+					size, i := 0, 0
+					for b.Loop() {
+						if i%n == 0 {
+							buf = buf[:0]
+							for j := range n {
+								buf = append(buf, kind.bodies[(i+j)%len(kind.bodies)]...)
+							}
+							out = z.appendBody(out[:0], buf)
+							size += len(out) + 2*n // plus an offset per body
+						}
+						i++
+					}
+					report(b, size)
+				})
+			}
 		}
 	}
-	return records[:n], payloads
 }
 
-// BenchmarkCompression compares ways of compressing record bodies on generated shop
-// traffic: a zstd frame per record (what the store does), frames with a dictionary
-// trained on earlier records, and one frame per batch of records (which a read of one
-// record would have to decompress whole). It reports stored bytes per record and the
-// ratio to the raw body; ns/op is per record, compression only.
-func BenchmarkCompression(b *testing.B) {
-	recs, _ := shopBodies(b, 4000)
-	train, test := recs[:2000], recs[2000:]
-	raw := 0
-	for _, r := range test {
-		raw += len(r)
-	}
-	var history []byte
-	for _, r := range train {
-		if len(history)+len(r) > 112<<10 {
-			break
-		}
-		history = append(history, r...)
-	}
-	dict, err := zstd.BuildDict(zstd.BuildDictOptions{ID: 1, Contents: train, History: history, Level: zstd.SpeedFastest})
-	if err != nil {
-		b.Fatal(err)
-	}
-	newEnc := func(opts ...zstd.EOption) *zstd.Encoder {
-		e, err := zstd.NewWriter(nil, append([]zstd.EOption{zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderCRC(false),
-			zstd.WithLowerEncoderMem(true), zstd.WithWindowSize(1 << 17), zstd.WithEncoderConcurrency(1)}, opts...)...)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { e.Close() })
-		return e
-	}
-	perRecord := func(enc *zstd.Encoder) func(b *testing.B) {
-		return func(b *testing.B) {
-			var out []byte
-			size := 0
-			for i := 0; i < b.N; i++ {
-				r := test[i%len(test)]
-				out = enc.EncodeAll(r, out[:0])
-				size += min(len(out), len(r)) + 1
-			}
-			b.ReportMetric(float64(size)/float64(b.N), "B/record")
-			b.ReportMetric(float64(size)/float64(b.N)/(float64(raw)/float64(len(test))), "ratio")
-		}
-	}
-	b.Run("per-record", perRecord(newEnc()))
-	b.Run("dictionary", perRecord(newEnc(zstd.WithEncoderDict(dict))))
-	for _, n := range []int{10, 100} {
-		b.Run(fmt.Sprint("per-batch-", n), func(b *testing.B) {
-			enc := newEnc()
-			var buf, out []byte
-			size := 0
-			for i := 0; i < b.N; i += n {
-				buf = buf[:0]
-				for j := range n {
-					buf = append(buf, test[(i+j)%len(test)]...)
+// BenchmarkDecompression measures reading one stored body back, with and without the
+// store's dictionary; ns/op is per body.
+func BenchmarkDecompression(b *testing.B) {
+	c := shopCorpus(b, 0, 300, 10)
+	d := trainedOn(b, c)
+	bodies := c.records[len(c.records)/2:]
+	for _, m := range []string{"per-record", "store-dictionary"} {
+		b.Run(m, func(b *testing.B) {
+			z := testCompressor(b)
+			if m == "store-dictionary" {
+				if err := z.useDict(frameDictIDOf(b, d), d); err != nil {
+					b.Fatal(err)
 				}
-				out = enc.EncodeAll(buf, out[:0])
-				size += len(out) + 2*n // plus an offset per record
 			}
-			b.ReportMetric(float64(size)/float64(b.N), "B/record")
-			b.ReportMetric(float64(size)/float64(b.N)/(float64(raw)/float64(len(test))), "ratio")
+			stored := make([][]byte, len(bodies))
+			for i, body := range bodies {
+				stored[i] = z.appendBody(nil, body)
+			}
+			var buf []byte
+			for i := 0; b.Loop(); i++ {
+				out, err := z.openBody(stored[i%len(stored)], buf)
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf = out
+			}
 		})
 	}
+}
+
+// BenchmarkEncodeShop measures the encoding stage of a write on the shop's enriched TP2
+// requests of 10 events, without and with the store's dictionary: ns/record is encoding
+// and compressing, in the request goroutine; B/record is the stored bytes of the records
+// and their payload, per record.
+func BenchmarkEncodeShop(b *testing.B) {
+	en := enrich.New(enrich.Config{Version: "1.0.0"})
+	at := time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
+	var results []*enrich.Result
+	for r := 100; r < 200; r++ {
+		results = append(results, en.Process(context.Background(), indextest.Payload(r, 10, at.Add(time.Duration(r)*time.Second))))
+	}
+	d := trainedOn(b, shopCorpus(b, 0, 100, 10))
+	for _, m := range []string{"per-record", "store-dictionary"} {
+		b.Run(m, func(b *testing.B) {
+			z := testCompressor(b)
+			if m == "store-dictionary" {
+				if err := z.useDict(frameDictIDOf(b, d), d); err != nil {
+					b.Fatal(err)
+				}
+			}
+			size, records := 0, 0
+			for i := 0; b.Loop(); i++ {
+				r := results[i%len(results)]
+				e := z.encodeResult(r)
+				size += len(e.payload)
+				for _, body := range e.bodies {
+					size += len(body)
+				}
+				records += len(r.Outputs)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(records), "ns/record")
+			b.ReportMetric(float64(size)/float64(records), "B/record")
+		})
+	}
+}
+
+// trainedOn is the dictionary a store would train on c's first trainRecords records and
+// payloads.
+func trainedOn(tb testing.TB, c corpus) []byte {
+	tb.Helper()
+	var samples [][]byte
+	for i := range trainRecords {
+		if i < len(c.records) {
+			samples = append(samples, c.records[i])
+		}
+		if i < len(c.payloads) {
+			samples = append(samples, c.payloads[i])
+		}
+	}
+	_, d, err := trainDict(samples, func(uint32) bool { return false })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+// frameDictIDOf is the ID of dictionary d.
+func frameDictIDOf(tb testing.TB, d []byte) uint32 {
+	tb.Helper()
+	info, err := zstd.InspectDictionary(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return info.ID()
 }

@@ -19,7 +19,9 @@ const FileName = "plowbox.db"
 //	3: record and payload bodies are compressed (record encoding 3, payload encoding 2).
 //	4: records carry their event_id in the header (record encoding 4), listed in the
 //	   event_ids bucket; followers keep cursors in the cursors bucket.
-const FormatVersion = 4
+//	5: bodies may be compressed with a zstd dictionary of the dicts bucket (dict.go);
+//	   the encodings are unchanged, but a build of format 4 could not decompress them.
+const FormatVersion = 5
 
 // Bucket names. Payloads and records are keyed by big-endian uint64 sequences, so that key
 // order is arrival order: the oldest entries come first, which suits retention, and
@@ -36,6 +38,7 @@ var (
 	bucketSettings = []byte("settings")  // reserved: runtime settings
 	bucketEventIDs = []byte("event_ids") // event_id then record seq (8 bytes) → empty
 	bucketCursors  = []byte("cursors")   // follower name → the sequence it has handled
+	bucketDicts    = []byte("dicts")     // zstd dictionary ID (4 bytes) → dictionary
 )
 
 // dataBuckets are the buckets Reset empties.
@@ -50,6 +53,7 @@ var (
 	keyBad         = []byte("count_bad")
 	keyIncomplete  = []byte("count_incomplete")
 	keyGeneration  = []byte("generation") // Reset count: followers wipe their copies when it changes
+	keyDict        = []byte("dict")       // ID of the zstd dictionary new bodies are compressed with; absent for none
 )
 
 // key encodes a sequence as a bucket key.
@@ -139,7 +143,7 @@ func initLayout(tx *bolt.Tx) (version uint64, err error) {
 	case v > FormatVersion:
 		return 0, fmt.Errorf("the store was written by a newer plowbox (format version %d; this build reads up to %d): upgrade plowbox or point it at another data directory", v, FormatVersion)
 	}
-	for _, name := range append([][]byte{bucketSchemas, bucketSettings, bucketCursors}, dataBuckets...) {
+	for _, name := range append([][]byte{bucketSchemas, bucketSettings, bucketCursors, bucketDicts}, dataBuckets...) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return 0, fmt.Errorf("create bucket %s: %w", name, err)
 		}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -32,6 +34,7 @@ var migrations = []migration{
 	{from: 1, what: "records gain replay links (record encoding 2)", steps: []stepFunc{migrateRecordsV1}},
 	{from: 2, what: "records and payloads are compressed (record encoding 3, payload encoding 2)", steps: []stepFunc{migrateRecordsV2, migratePayloadsV1}},
 	{from: 3, what: "records carry their event_id, listed for lookups by event_id (record encoding 4)", steps: []stepFunc{migrateRecordsV3}},
+	{from: 4, what: "records and payloads are compressed with a zstd dictionary trained on the store's records", steps: []stepFunc{migrateTrainDict, migrateRecordsDict, migratePayloadsDict}},
 }
 
 // stepFunc is one step of a migration.
@@ -230,6 +233,78 @@ func migratePayloadsV1(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, er
 		nv := z.appendBody(appendPayloadHead(make([]byte, 0, len(v)), payloadVersion, t), d.b)
 		if _, err := z.decodePayload(nv); err != nil {
 			return nil, err
+		}
+		return nv, nil
+	})
+}
+
+// migrateTrainDict trains the store's dictionary on its oldest records when it has at
+// least trainRecords of them and no dictionary yet; a smaller store trains one once it
+// has grown (dict.go).
+func migrateTrainDict(tx *bolt.Tx, z *compressor, _ uint64) (uint64, bool, error) {
+	if z.dictID.Load() != 0 || tx.Bucket(bucketRecords).Stats().KeyN < trainRecords {
+		return 0, true, nil
+	}
+	samples, err := dictSamples(tx, z)
+	if err != nil {
+		return 0, false, fmt.Errorf("read training records: %w", err)
+	}
+	b := tx.Bucket(bucketDicts)
+	id, dict, err := trainDict(samples, func(id uint32) bool { return b.Get(dictKey(id)) != nil })
+	if err != nil {
+		return 0, false, err
+	}
+	if err := putDict(tx, id, dict); err != nil {
+		return 0, false, err
+	}
+	// Should the transaction fail, Open fails and z is discarded with it.
+	return 0, false, z.useDict(id, dict)
+}
+
+// migrateRecordsDict recompresses the bodies of records with the store's dictionary, when
+// it has one. Bodies already compressed with it are left as they are.
+func migrateRecordsDict(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, error) {
+	return recompressChunk(tx.Bucket(bucketRecords), "record", z, pos, func(d *decoder) error {
+		_, err := recordHeadOf(d, recordVersion)
+		return err
+	})
+}
+
+// migratePayloadsDict recompresses the bodies of payloads with the store's dictionary,
+// when it has one.
+func migratePayloadsDict(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, error) {
+	return recompressChunk(tx.Bucket(bucketPayloads), "payload", z, pos, func(d *decoder) error {
+		_, err := payloadHeadOf(d, payloadVersion)
+		return err
+	})
+}
+
+// recompressChunk recompresses a chunk of the bodies of bucket b, whose values have a
+// header that head reads, with z's current dictionary. Each rewritten value's body is
+// decompressed again and compared before it is stored.
+func recompressChunk(b *bolt.Bucket, what string, z *compressor, pos uint64, head func(d *decoder) error) (uint64, bool, error) {
+	id := z.dictID.Load()
+	if id == 0 {
+		return pos, true, nil
+	}
+	return rewriteChunk(b, what, pos, func(_, v []byte) ([]byte, error) {
+		d := decoder{b: v}
+		if err := head(&d); err != nil {
+			return nil, err
+		}
+		if len(d.b) > 1 && d.b[0] == bodyZstd && frameDictID(d.b[1:]) == id {
+			return nil, nil
+		}
+		body, err := z.openBody(d.b, nil)
+		if err != nil {
+			return nil, err
+		}
+		nv := z.appendBody(append(make([]byte, 0, len(v)), v[:len(v)-len(d.b)]...), body)
+		if bytes.Equal(nv, v) {
+			return nil, nil
+		}
+		if again, err := z.openBody(nv[len(v)-len(d.b):], nil); err != nil || !bytes.Equal(again, body) {
+			return nil, fmt.Errorf("recompressed body does not decompress to the original: %w", errors.Join(errCorrupt, err))
 		}
 		return nv, nil
 	})

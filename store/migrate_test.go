@@ -13,10 +13,12 @@ import (
 	"github.com/plowbox/plowbox/enrich"
 )
 
-// testdata/v1.db was written by plowbox's format 1 code (before replay links) and
-// testdata/v2.db by its format 2 code (before compression): one good event, a Reset, then
-// the four payloads of writeSample, so their records are sequences 2 to 7, their
-// payloads 2 to 5, and their generation is 1.
+// testdata/v1.db was written by plowbox's format 1 code (before replay links),
+// testdata/v2.db by its format 2 code (before compression), v3.db by format 3 (before
+// event_ids) and v4.db by format 4 (before dictionaries; commit a4c0ba7, by opening a
+// store, writing out(StageGood, "z") with testPayload(9), calling Reset, then
+// writeSample): one good event, a Reset, then the four payloads of writeSample, so their
+// records are sequences 2 to 7, their payloads 2 to 5, and their generation is 1.
 
 // copyFixture copies the store fixture at path into a fresh data directory, optionally
 // changed by tamper (run on the raw bbolt file).
@@ -145,6 +147,7 @@ func TestMigrate(t *testing.T) {
 			}
 			return nil
 		}},
+		{"v4 untouched", "testdata/v4.db", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,4 +255,108 @@ func testMigrateFailure(t *testing.T, dir string, version uint64, want []string)
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// shopStoreV4 returns a data directory holding a format 4 store of 1,100 generated shop
+// records, their plain zstd frames and no dictionary, and the records it holds.
+func shopStoreV4(t *testing.T) (string, []*Record) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := Open(dir, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeShop(t, s, 0, trainRecords/10+10)
+	<-s.z.trained
+	want := allRecords(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	plain := testCompressor(t)
+	err = db.Update(func(tx *bolt.Tx) error {
+		with := testCompressor(t)
+		if err := with.loadDicts(tx); err != nil {
+			return err
+		}
+		for _, b := range []*bolt.Bucket{tx.Bucket(bucketRecords), tx.Bucket(bucketPayloads)} {
+			head := func(d *decoder) error { _, err := recordHeadOf(d, recordVersion); return err }
+			if b == tx.Bucket(bucketPayloads) {
+				head = func(d *decoder) error { _, err := payloadHeadOf(d, payloadVersion); return err }
+			}
+			if _, _, err := rewriteChunk(b, "value", 0, func(_, v []byte) ([]byte, error) {
+				d := decoder{b: v}
+				if err := head(&d); err != nil {
+					return nil, err
+				}
+				body, err := with.openBody(d.b, nil)
+				if err != nil {
+					return nil, err
+				}
+				return plain.appendBody(append([]byte(nil), v[:len(v)-len(d.b)]...), body), nil
+			}); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteBucket(bucketDicts); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMeta).Delete(keyDict); err != nil {
+			return err
+		}
+		return putUint(tx.Bucket(bucketMeta), keyFormat, 4)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, want
+}
+
+// TestMigrateTrainsDictionary checks the migration from format 4 of a store large enough
+// to train a dictionary on: every body is recompressed with it, every record reads as
+// before, and a migration stopped after training resumes.
+func TestMigrateTrainsDictionary(t *testing.T) {
+	base, want := shopStoreV4(t)
+	fixture := filepath.Join(base, FileName)
+	for _, tt := range []struct {
+		name   string
+		tamper func(tx *bolt.Tx) error
+	}{
+		{"untouched", nil},
+		{"interrupted after training", func(tx *bolt.Tx) error {
+			if _, err := tx.CreateBucket(bucketDicts); err != nil {
+				return err
+			}
+			_, _, err := migrateTrainDict(tx, testCompressor(t), 0)
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := copyFixture(t, fixture, tt.tamper)
+			s, err := Open(dir, Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			id := s.z.dictID.Load()
+			use, _ := dictUse(t, s)
+			if format, _, _ := formatOf(t, s); format != FormatVersion || id == 0 || use[0] != 0 || use[id] != len(want)+trainRecords/10+10 {
+				t.Errorf("format %d, dictionary %d, frames by dictionary %v; want %d, and every record and payload with the dictionary", format, id, use, FormatVersion)
+			}
+			if got := allRecords(t, s); !reflect.DeepEqual(got, want) {
+				t.Error("records differ after the migration")
+			}
+		})
+	}
+	t.Run("corrupt record", func(t *testing.T) {
+		testMigrateFailure(t, copyFixture(t, fixture, func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketRecords)
+			v := append([]byte(nil), b.Get(key(5))...)
+			return b.Put(key(5), v[:len(v)-1])
+		}), 4, []string{"record 5", "format version 4 to 5"})
+	})
 }

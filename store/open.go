@@ -38,8 +38,10 @@ func openDB(path string, opts Options) (*bolt.DB, error) {
 func (s *Store) prepare(opts Options) error {
 	var version uint64
 	err := s.db.Update(func(tx *bolt.Tx) (err error) {
-		version, err = initLayout(tx)
-		return err
+		if version, err = initLayout(tx); err != nil {
+			return err
+		}
+		return s.z.loadDicts(tx)
 	})
 	if err != nil {
 		return err

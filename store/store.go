@@ -191,6 +191,7 @@ func (s *Store) Close() error {
 	close(s.queue)
 	s.mu.Unlock()
 	<-s.done
+	s.z.done.Wait()   // dictionary training, which writes to bbolt
 	defer s.z.close() // after bbolt, which waits for the reads under way
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)

@@ -248,6 +248,7 @@ func (s *Store) commit(batch []*request) {
 	}
 	s.notify()
 	s.checkRetention(prune)
+	s.maybeTrain(c)
 }
 
 // txWriter holds the buckets of one write transaction.
