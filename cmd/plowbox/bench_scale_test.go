@@ -37,7 +37,7 @@ func TestBenchScale(t *testing.T) {
 		regexp.MustCompile(`(?m)^\| match-all with facets and histogram, p50 \(p99\) \| ≤ 100ms \| [\d.]+ ms \([\d.]+ ms\) \| (yes|no) \|$`),
 		regexp.MustCompile(`(?m)^\| reindex \| ≥ 30000 records/s \| \d+ records/s .*\| (yes|no) \|$`),
 		regexp.MustCompile(`(?m)^\| Go heap in use, peak of the samples \| ≤ 150 MB \| [1-9]\d* MB \| (yes|no) \|$`),
-		regexp.MustCompile(`(?m)^\| RSS: anonymous / file-backed .* \| [1-9]\d* MB / [1-9]\d* MB \| \|$`),
+		regexp.MustCompile(`(?m)^\| RSS: anonymous / file-backed .* \| [1-9]\d* MB / [1-9]\d* MB \(peak RSS [1-9]\d* MB\) \| \|$`),
 		regexp.MustCompile(`(?m)^\| store \+ index per record \| ≤ 1536 B \| \d+ B \(bbolt \d+ \+ index \d+\) \| (yes|no) \|$`),
 		regexp.MustCompile(`(?m)^\| ready after start \(GET /health 200\) \| ≤ 100ms \| [\d.]+ ms .*\| (yes|no) \|$`),
 		regexp.MustCompile(`(?m)^slowest query \(by p99\): \S`),
