@@ -102,6 +102,7 @@ type scaleResult struct {
 	reindexRate               float64
 	reindexTook               time.Duration
 	ready, firstQuery         time.Duration
+	caughtUp                  time.Duration
 	mixP50, mixP99            time.Duration
 	matchAllP50, matchAllP99  time.Duration
 	heap, rssAnon, rssFile    int64
@@ -170,12 +171,6 @@ func fillAndReindex(ctx context.Context, cfg ScaleConfig, begin time.Time, w *bu
 	r.reindexRate = float64(s.Docs) / r.reindexTook.Seconds()
 	fmt.Fprintf(w, "reindex: %d records in %s (%.0f records/s, %.0f µs of CPU per record)\n",
 		s.Docs, r.reindexTook.Round(time.Millisecond), r.reindexRate, float64(cpu.Microseconds())/float64(s.Docs))
-	r.storeBytes = fileSize(st.Path())
-	if r.indexBytes, err = dirSize(idxDir); err != nil {
-		return fmt.Errorf("size of the search index: %w", err)
-	}
-	fmt.Fprintf(w, "disk: bbolt %.1f MB (%.0f B/record), index %.1f MB (%.0f B/record)\n",
-		mb(r.storeBytes), float64(r.storeBytes)/float64(r.records), mb(r.indexBytes), float64(r.indexBytes)/float64(r.records))
 	return nil
 }
 
@@ -213,7 +208,22 @@ func serveAndQuery(ctx context.Context, cfg ScaleConfig, begin, end time.Time, w
 		return err
 	}
 	r.firstQuery = time.Since(start)
-	fmt.Fprintf(w, "server: ready (GET /health 200) %.1f ms after start (index lag then: %.0f records), first search answered after %.1f ms\n", ms(r.ready), lag, ms(r.firstQuery))
+	// The index persists its batches behind the store, and a record indexed but not
+	// persisted when it closed is indexed again at the next start: measure only once
+	// the server has caught up.
+	for left := lag; left > 0; {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if left, err = q.metric(ctx, "plowbox_index_lag_records"); err != nil {
+			return err
+		}
+	}
+	r.caughtUp = time.Since(start)
+	fmt.Fprintf(w, "server: ready (GET /health 200) %.1f ms after start, first search answered after %.1f ms; %.0f records to index again at start, caught up after %.1f ms\n",
+		ms(r.ready), ms(r.firstQuery), lag, ms(r.caughtUp))
 
 	mix, err := q.explorerMix(ctx, begin, end)
 	if err != nil {
@@ -258,6 +268,12 @@ func serveAndQuery(ctx context.Context, cfg ScaleConfig, begin, end time.Time, w
 	}
 	fmt.Fprintf(w, "query mix: %d queries, p50 %.2f ms, p99 %.2f ms\n", len(all), ms(r.mixP50), ms(r.mixP99))
 	r.slowest = slowest.name
+	r.storeBytes = fileSize(filepath.Join(cfg.Dir, "plowbox.db"))
+	if r.indexBytes, err = dirSize(filepath.Join(cfg.Dir, "index")); err != nil {
+		return fmt.Errorf("size of the search index: %w", err)
+	}
+	fmt.Fprintf(w, "disk: bbolt %.1f MB (%.0f B/record), index %.1f MB (%.0f B/record)\n",
+		mb(r.storeBytes), float64(r.storeBytes)/float64(r.records), mb(r.indexBytes), float64(r.indexBytes)/float64(r.records))
 	if kb, err := peakRSS(cmd.Process.Pid); err == nil {
 		r.rssPeak = int64(kb) * 1024
 	}
@@ -288,7 +304,7 @@ func (r *scaleResult) table(w io.Writer) {
 	fmt.Fprintf(w, "| RSS: anonymous / file-backed (mapped bbolt and index files), peaks of the samples | | %.0f MB / %.0f MB (peak RSS %.0f MB) | |\n", mb(r.rssAnon), mb(r.rssFile), mb(r.rssPeak))
 	fmt.Fprintf(w, "| store + index per record | ≤ %d B | %.0f B (bbolt %.0f + index %.0f) | %s |\n", goalPerEvent, perEvent,
 		float64(r.storeBytes)/float64(r.records), float64(r.indexBytes)/float64(r.records), met(perEvent <= goalPerEvent))
-	fmt.Fprintf(w, "| ready after start (GET /health 200) | ≤ %s | %.1f ms (first search %.1f ms) | %s |\n", goalReady, ms(r.ready), ms(r.firstQuery), met(r.ready <= goalReady))
+	fmt.Fprintf(w, "| ready after start (GET /health 200) | ≤ %s | %.1f ms (first search %.1f ms, index caught up %.1f ms) | %s |\n", goalReady, ms(r.ready), ms(r.firstQuery), ms(r.caughtUp), met(r.ready <= goalReady))
 	fmt.Fprintf(w, "\nslowest query (by p99): %s\n", r.slowest)
 	if r.profile != "" {
 		fmt.Fprintf(w, "CPU profiles: %s (server, slowest query), %s (reindex); read with go tool pprof -top\n", r.profile, r.reindex)

@@ -111,16 +111,19 @@ func (q *queryClient) explorerMix(ctx context.Context, begin, end time.Time) ([]
 		{"bad rows", "kind=bad"},
 		{"last hour", "start=" + stamp(end.Add(-time.Hour)) + "&end=" + stamp(end)},
 		{"one day, by app", "q=app_id:checkout&start=" + day},
-		{"facets of one day", "size=1&facets=app_id,event_name,kind&start=" + day},
+		{"facets of one day", "size=1&facets=" + explorerFacets + "&start=" + day},
 		{"histogram of one day, by type", "size=1&q=event_name:page_view&interval=30m&start=" + day},
 		{"second page (after cursor)", "q=event_name:page_ping&after=" + url.QueryEscape(*page.Next)},
 	}, nil
 }
 
+// explorerFacets are the facets the explorer's sidebar shows beside every search.
+const explorerFacets = "event_name,app_id,platform,schema,failure_type,kind"
+
 // matchAllQuery is every record with the explorer's facets and an hourly histogram over
-// the whole span.
+// the whole span, as the explorer's first page asks.
 func matchAllQuery(begin, end time.Time) string {
-	return "facets=app_id,event_name,kind&interval=1h&start=" + stamp(begin) + "&end=" + stamp(end.Add(time.Second))
+	return "facets=" + explorerFacets + "&interval=1h&start=" + stamp(begin) + "&end=" + stamp(end.Add(time.Second))
 }
 
 // sampleMemory reads the server's Go heap from /metrics and its resident set, split into
