@@ -27,7 +27,8 @@ func TestBenchScale(t *testing.T) {
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^fill: \d+ records \(\d+ good, [1-9]\d* bad\)`),
 		regexp.MustCompile(`(?m)^reindex: \d+ records in .* \(\d+ records/s, \d+ µs of CPU per record\)$`),
-		regexp.MustCompile(`(?m)^server: ready \(GET /health 200\) [\d.]+ ms after start`),
+		regexp.MustCompile(`(?m)^server: ready \(GET /health 200\) [\d.]+ ms after start, first search answered after [\d.]+ ms; \d+ records to index again at start, caught up after [\d.]+ ms$`),
+		regexp.MustCompile(`(?m)^disk: bbolt [\d.]+ MB \(\d+ B/record\), index [\d.]+ MB \(\d+ B/record\)$`),
 		regexp.MustCompile(`(?m)^query by user +p50 +[\d.]+ ms +p99 +[\d.]+ ms$`),
 		regexp.MustCompile(`(?m)^query match-all, facets and histogram +p50 +[\d.]+ ms +p99 +[\d.]+ ms$`),
 		regexp.MustCompile(`(?m)^query mix: 45 queries, p50 [\d.]+ ms, p99 [\d.]+ ms$`),
