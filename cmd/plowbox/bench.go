@@ -25,10 +25,13 @@ func benchOptions(c *loadgen.Config) []options.Option {
 }
 
 // bench runs plowbox bench: the load generator against a loopback plowbox, or with
-// "index" first, the search index benchmark.
+// "index" first, the search index benchmark, and with "scale", the at-scale figures.
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	if len(args) > 0 && args[0] == "index" {
 		return benchIndex(ctx, args[1:], stdout, stderr, lookupEnv)
+	}
+	if len(args) > 0 && args[0] == "scale" {
+		return benchScale(ctx, args[1:], stdout, stderr, lookupEnv)
 	}
 	var cfg loadgen.Config
 	if err := options.Parse("bench", benchOptions(&cfg), args, lookupEnv, stderr); err != nil {

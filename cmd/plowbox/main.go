@@ -33,6 +33,7 @@ Usage:
   plowbox users VERB ...  manage users and API tokens (see plowbox users)
   plowbox bench [flags]   measure ingestion against a loopback plowbox (see plowbox bench --help)
   plowbox bench index [flags]  measure the search index over a generated store
+  plowbox bench scale --events N --dir D  fill D with N events and measure the server over it
   plowbox reindex [flags] rebuild the search index from the store (plowbox serve stopped)
   plowbox health [flags]  exit 0 when a running plowbox answers /health (container HEALTHCHECK)
   plowbox expect FILE [flags]  check a running plowbox against a file of expectations (CI verdicts)
