@@ -95,8 +95,14 @@ func BenchmarkSearch(b *testing.B) {
 		{"nested", Query{Q: "contexts_com_acme_user_1.plan:team AND event_name:page_view"}},
 		{"text", Query{Q: "summer sale"}},
 		{"facets", Query{Size: 1, Facets: []string{"app_id", "event_name"}}},
+		{"histogram", Query{Size: 1, Histogram: Histogram{Interval: 20 * time.Second}}},
+		{"histogram-per-range", Query{Size: 1, Histogram: Histogram{Interval: 20 * time.Second}}},
 	} {
 		b.Run(bq.name, func(b *testing.B) {
+			ix.facetedMatches = facetedMatches
+			if bq.name == "histogram-per-range" { // the counts the histogram made before facets
+				ix.facetedMatches = 0
+			}
 			for b.Loop() {
 				if _, err := ix.Search(context.Background(), bq.q); err != nil {
 					b.Fatal(err)

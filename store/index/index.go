@@ -66,7 +66,8 @@ type Index struct {
 	detach  func()    // ends the store's follow and deletion subscriptions
 	gate    chan struct{}
 
-	minWindow uint64 // smallest window of newest-first searches; tests lower it
+	minWindow      uint64 // smallest window of newest-first searches; tests lower it
+	facetedMatches int    // most matches per range counted with one facet; tests set it
 
 	countMu   sync.Mutex
 	lastCount struct {
@@ -112,10 +113,11 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 		batch: opts.BatchSize,
 		im:    im,
 
-		minWindow: minWindow,
-		stop:      make(chan struct{}),
-		done:      make(chan struct{}),
-		kick:      make(chan struct{}, 1),
+		minWindow:      minWindow,
+		facetedMatches: facetedMatches,
+		stop:           make(chan struct{}),
+		done:           make(chan struct{}),
+		kick:           make(chan struct{}, 1),
 	}
 	if ix.log == nil {
 		ix.log = slog.Default()

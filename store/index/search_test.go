@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -219,8 +220,19 @@ func TestPaging(t *testing.T) {
 	}
 }
 
+// TestFacetsAndBuckets counts facets and time buckets, with the buckets counted both ways:
+// one date-range facet over few matches, and one count per range over many.
 func TestFacetsAndBuckets(t *testing.T) {
+	for _, faceted := range []int{facetedMatches, 0} {
+		t.Run(fmt.Sprintf("faceted=%d", faceted), func(t *testing.T) {
+			testFacetsAndBuckets(t, faceted)
+		})
+	}
+}
+
+func testFacetsAndBuckets(t *testing.T, faceted int) {
 	e := newEnv(t)
+	e.ix.facetedMatches = faceted
 	e.sample()
 	res, err := e.ix.Search(context.Background(), Query{
 		Facets: []string{"app_id", "event_name", "kind", "platform", "schema"},
