@@ -29,11 +29,11 @@ import (
 // writes and the file stops growing. Open compacts the file into a new one when more
 // than half of it is free or when it is over the budget.
 //
-// The index grows with every record indexed and, while its segments merge, by the merged
-// segment before the old ones go; its size is only known when sampled. So the writer
-// samples it every refreshRecords records as well as the background loop, and the budget
-// counts the index at its last size plus the largest rise seen between two samples, which
-// it may reach again before the next one.
+// The index grows with every record indexed; its size is only known when sampled. So the
+// writer samples it every refreshRecords records as well as the background loop, and the
+// budget counts the index at its last size plus what twice refreshRecords records add to
+// it at its current size per record. (Its segments also grow for a moment while they
+// merge; deleting records then would not help, as deletions first grow the index too.)
 
 // Retention configures which records the store keeps. The zero value keeps everything.
 type Retention struct {
@@ -119,9 +119,8 @@ type retention struct {
 	hw        int64      // the file's high-water mark after the last commit
 
 	refreshMu                               sync.Mutex   // serializes refreshExtra (loop and writer)
-	sampled                                 bool         // ExtraBytes was called once; under refreshMu
 	extra                                   atomic.Int64 // what ExtraBytes last returned
-	rise                                    atomic.Int64 // the largest rise of ExtraBytes between two samples
+	growth                                  atomic.Int64 // what ExtraBytes may grow by until the writer samples it again
 	slack                                   atomic.Int64 // the most free bytes the file ever grew with (learnSlack)
 	disk                                    atomic.Int64 // file bytes + free disk bytes - MinFreeBytes; 0 when unknown
 	deleted, byAge, byCount, bySize, passes atomic.Uint64
@@ -143,20 +142,22 @@ func growStep(maxBytes int64) int64 {
 // marks returns the high and low marks of the pages in use: over high a pass starts,
 // and it deletes down to low. limit is the highest high-water mark that keeps the file
 // (which bbolt grows by allocSize past the high-water mark) within the budget, with the
-// index at its last size plus its largest rise between two samples.
+// index at its last size plus its growth until the next sample. high also leaves the
+// most free space the file ever had to grow with (learnSlack) below the limit, but never
+// drops under half of it.
 func (r *retention) marks() (high, low int64) {
 	budget := r.cfg.MaxBytes
 	if d := r.disk.Load(); d != 0 {
 		budget = min(budget, d+r.extra.Load())
 	}
 	limit := budget - r.extraBudget() - r.allocSize
-	high = max(min(limit/10*9, limit-2*r.slack.Load()), limit/2)
+	high = max(min(limit/10*9, limit-r.slack.Load()), limit/2)
 	return high, high - limit/10
 }
 
-// extraBudget is what the byte budget sets aside for ExtraBytes: its last value plus
-// the largest rise seen between two samples.
-func (r *retention) extraBudget() int64 { return r.extra.Load() + r.rise.Load() }
+// extraBudget is what the byte budget sets aside for ExtraBytes: its last value plus its
+// growth until the next sample.
+func (r *retention) extraBudget() int64 { return r.extra.Load() + r.growth.Load() }
 
 // plan is what one deletion transaction deletes, oldest first.
 type plan struct {
@@ -272,7 +273,7 @@ func (s *Store) makePlan() (plan, error) {
 		if low <= 0 && !r.warned {
 			r.warned = true
 			s.log.Warn("the retention byte budget is smaller than the search index: every record is deleted",
-				"budget_bytes", r.cfg.MaxBytes, "index_bytes", r.extra.Load(), "index_rise_bytes", r.rise.Load())
+				"budget_bytes", r.cfg.MaxBytes, "index_bytes", r.extra.Load(), "index_growth_bytes", r.growth.Load())
 		}
 	}
 	return p, nil
@@ -524,18 +525,21 @@ func (s *Store) retentionLoop() {
 	}
 }
 
-// refreshExtra asks Retention.ExtraBytes for the size of the index, keeping its largest
-// rise since the previous sample, and measures the disk space left above
+// refreshExtra asks Retention.ExtraBytes for the size of the index, with what it may
+// grow by until the next sample, and measures the disk space left above
 // Retention.MinFreeBytes.
 func (s *Store) refreshExtra() {
 	s.ret.refreshMu.Lock()
 	defer s.ret.refreshMu.Unlock()
 	if f := s.ret.cfg.ExtraBytes; f != nil {
 		n := f()
-		if rise := n - s.ret.extra.Swap(n); s.ret.sampled && rise > s.ret.rise.Load() {
-			s.ret.rise.Store(rise)
+		s.ret.extra.Store(n)
+		c := s.counts.Load() // nil at Open
+		if c == nil {
+			c = &s.meta.counts
 		}
-		s.ret.sampled = true
+		// A small index is mostly its fixed part: it grows by at most itself.
+		s.ret.growth.Store(2 * refreshRecords * n / int64(max(c.Good+c.Bad, 2*refreshRecords)))
 	}
 	if s.ret.cfg.MinFreeBytes > 0 && s.ret.cfg.MaxBytes > 0 {
 		measure := s.ret.cfg.FreeBytes
