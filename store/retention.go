@@ -116,7 +116,7 @@ type retention struct {
 	warned    bool       // the budget-smaller-than-index warning was logged
 	unsampled int        // records committed since the writer last sampled ExtraBytes
 	settlers  []*request // settle calls waiting for the pass to end
-	hw        int64      // the file's high-water mark after the last commit
+	hw        int64      // the file's high-water mark after the last commit; 0 before the first
 
 	refreshMu                               sync.Mutex   // serializes refreshExtra (loop and writer)
 	extra                                   atomic.Int64 // what ExtraBytes last returned
@@ -187,6 +187,10 @@ func (s *Store) learnSlack() {
 	r := &s.ret
 	var hw int64
 	if err := s.view(func(tx *bolt.Tx) error { hw = tx.Size(); return nil }); err != nil {
+		return
+	}
+	if r.hw == 0 { // the first commit since Open: the file did not grow, it was opened
+		r.hw = hw
 		return
 	}
 	if hw > r.hw {
