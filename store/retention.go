@@ -144,14 +144,15 @@ func growStep(maxBytes int64) int64 {
 // (which bbolt grows by allocSize past the high-water mark) within the budget, with the
 // index at its last size plus its growth until the next sample. high also leaves the
 // most free space the file ever had to grow with (learnSlack) below the limit, but never
-// drops under half of it.
+// drops under 80 % of it: an indexer that holds a read transaction through a big batch
+// must not make retention delete half of the records.
 func (r *retention) marks() (high, low int64) {
 	budget := r.cfg.MaxBytes
 	if d := r.disk.Load(); d != 0 {
 		budget = min(budget, d+r.extra.Load())
 	}
 	limit := budget - r.extraBudget() - r.allocSize
-	high = max(min(limit/10*9, limit-r.slack.Load()), limit/2)
+	high = max(min(limit/10*9, limit-r.slack.Load()), limit/10*8)
 	return high, high - limit/10
 }
 
