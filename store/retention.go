@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -27,6 +28,12 @@ import (
 // reach, and when it gets there deletes down to 80 %: the freed pages take the next
 // writes and the file stops growing. Open compacts the file into a new one when more
 // than half of it is free or when it is over the budget.
+//
+// The index grows with every record indexed; its size is only known when sampled. So the
+// writer samples it every refreshRecords records as well as the background loop, and the
+// budget counts the index at its last size plus what twice refreshRecords records add to
+// it at its current size per record. (Its segments also grow for a moment while they
+// merge; deleting records then would not help, as deletions first grow the index too.)
 
 // Retention configures which records the store keeps. The zero value keeps everything.
 type Retention struct {
@@ -37,7 +44,9 @@ type Retention struct {
 	// MaxBytes caps the size of the bbolt file plus ExtraBytes(); 0 means no cap.
 	MaxBytes int64
 	// ExtraBytes returns the bytes of what else counts against MaxBytes (the search index
-	// directory). It is called at Open and by the background loop; nil counts nothing.
+	// directory). It is called at Open, by the background loop and by the writer goroutine
+	// every refreshRecords committed records: keep it quick and never wait for the index.
+	// nil counts nothing.
 	ExtraBytes func() int64
 	// Interval is how often the background loop checks the age limit and ExtraBytes;
 	// 0 means 5 seconds.
@@ -91,6 +100,8 @@ const (
 	// recordOverhead estimates the page bytes a record takes beyond its value: its key in
 	// the records bucket and one or two index buckets, and bbolt's element headers.
 	recordOverhead = 72
+	// refreshRecords is how many committed records make the writer sample ExtraBytes.
+	refreshRecords = 1000
 )
 
 // retention is the retention state of a Store.
@@ -100,11 +111,17 @@ type retention struct {
 	allocSize int64 // bbolt's growth step, set from MaxBytes
 
 	// Owned by the writer goroutine (and by Open before it starts).
-	pruning   bool // a pass is under way
-	shrinking bool // the byte budget is being restored, down to the low mark
-	warned    bool // the budget-smaller-than-index warning was logged
+	pruning   bool       // a pass is under way
+	shrinking bool       // the byte budget is being restored, down to the low mark
+	warned    bool       // the budget-smaller-than-index warning was logged
+	unsampled int        // records committed since the writer last sampled ExtraBytes
+	settlers  []*request // settle calls waiting for the pass to end
+	hw        int64      // the file's high-water mark after the last commit; 0 before the first
 
-	extra                                   atomic.Int64
+	refreshMu                               sync.Mutex   // serializes refreshExtra (loop and writer)
+	extra                                   atomic.Int64 // what ExtraBytes last returned
+	growth                                  atomic.Int64 // what ExtraBytes may grow by until the writer samples it again
+	slack                                   atomic.Int64 // the most free bytes the file ever grew with (learnSlack)
 	disk                                    atomic.Int64 // file bytes + free disk bytes - MinFreeBytes; 0 when unknown
 	deleted, byAge, byCount, bySize, passes atomic.Uint64
 	payloads, replaced, dropped             atomic.Uint64
@@ -124,15 +141,24 @@ func growStep(maxBytes int64) int64 {
 
 // marks returns the high and low marks of the pages in use: over high a pass starts,
 // and it deletes down to low. limit is the highest high-water mark that keeps the file
-// (which bbolt grows by allocSize past the high-water mark) within the budget.
+// (which bbolt grows by allocSize past the high-water mark) within the budget, with the
+// index at its last size plus its growth until the next sample. high also leaves the
+// most free space the file ever had to grow with (learnSlack) below the limit, but never
+// drops under 80 % of it: an indexer that holds a read transaction through a big batch
+// must not make retention delete half of the records.
 func (r *retention) marks() (high, low int64) {
 	budget := r.cfg.MaxBytes
 	if d := r.disk.Load(); d != 0 {
 		budget = min(budget, d+r.extra.Load())
 	}
-	limit := budget - r.extra.Load() - r.allocSize
-	return limit / 10 * 9, limit / 10 * 8
+	limit := budget - r.extraBudget() - r.allocSize
+	high = max(min(limit/10*9, limit-r.slack.Load()), limit/10*8)
+	return high, high - limit/10
 }
+
+// extraBudget is what the byte budget sets aside for ExtraBytes: its last value plus its
+// growth until the next sample.
+func (r *retention) extraBudget() int64 { return r.extra.Load() + r.growth.Load() }
 
 // plan is what one deletion transaction deletes, oldest first.
 type plan struct {
@@ -154,11 +180,44 @@ func (s *Store) used() (int64, error) {
 	return hw - int64(s.db.Stats().FreeAlloc), nil
 }
 
-// checkRetention runs on the writer goroutine after each commit: it starts a pass when
-// asked to or when the commit left the store over a limit.
-func (s *Store) checkRetention(asked bool) {
+// learnSlack runs on the writer goroutine after each commit: when the file's high-water
+// mark has grown, what was free then could not take the writes (pages pending while a
+// reader still sees them, runs too short for a large value), so the marks keep at least
+// that much free below the limit.
+func (s *Store) learnSlack() {
 	r := &s.ret
-	if r.pruning || !r.cfg.enabled() {
+	var hw int64
+	if err := s.view(func(tx *bolt.Tx) error { hw = tx.Size(); return nil }); err != nil {
+		return
+	}
+	if r.hw == 0 { // the first commit since Open: the file did not grow, it was opened
+		r.hw = hw
+		return
+	}
+	if hw > r.hw {
+		r.hw = hw
+		if slack := int64(s.db.Stats().FreeAlloc); slack > r.slack.Load() {
+			r.slack.Store(slack)
+		}
+	}
+}
+
+// checkRetention runs on the writer goroutine after each commit of records records: it
+// samples ExtraBytes every refreshRecords records, and starts a pass when asked to or
+// when the commit left the store over a limit.
+func (s *Store) checkRetention(asked bool, records int) {
+	r := &s.ret
+	if !r.cfg.enabled() {
+		return
+	}
+	if r.cfg.MaxBytes > 0 {
+		s.learnSlack()
+		if r.unsampled += records; r.unsampled >= refreshRecords {
+			r.unsampled = 0
+			s.refreshExtra()
+		}
+	}
+	if r.pruning {
 		return
 	}
 	if asked {
@@ -219,7 +278,7 @@ func (s *Store) makePlan() (plan, error) {
 		if low <= 0 && !r.warned {
 			r.warned = true
 			s.log.Warn("the retention byte budget is smaller than the search index: every record is deleted",
-				"budget_bytes", r.cfg.MaxBytes, "index_bytes", r.extra.Load())
+				"budget_bytes", r.cfg.MaxBytes, "index_bytes", r.extra.Load(), "index_growth_bytes", r.growth.Load())
 		}
 	}
 	return p, nil
@@ -232,11 +291,11 @@ func (s *Store) pruneStep(chunk int) {
 	p, err := s.makePlan()
 	if err != nil {
 		s.log.Error("retention", "err", err)
-		r.pruning = false
+		s.endPass()
 		return
 	}
 	if p.empty() {
-		r.pruning = false
+		s.endPass()
 		return
 	}
 	m := s.meta
@@ -254,7 +313,7 @@ func (s *Store) pruneStep(chunk int) {
 	})
 	if err != nil {
 		s.log.Error("retention: delete old records", "err", err)
-		r.pruning = false
+		s.endPass()
 		return
 	}
 	s.meta = m
@@ -262,7 +321,7 @@ func (s *Store) pruneStep(chunk int) {
 	s.counts.Store(&c)
 	s.firstSeq.Store(first)
 	if len(res.seqs) == 0 && res.payloads == 0 {
-		r.pruning = false
+		s.endPass()
 		return
 	}
 	r.passes.Add(1)
@@ -280,6 +339,27 @@ func (s *Store) pruneStep(chunk int) {
 	s.notify()
 	s.deleted(res.seqs)
 	s.log.Debug("retention deleted records", "records", len(res.seqs), "kept", c.Good+c.Bad, "first_seq", first)
+}
+
+// endPass ends the retention pass on the writer goroutine and answers the settle calls
+// that waited for it.
+func (s *Store) endPass() {
+	s.ret.pruning = false
+	for _, req := range s.ret.settlers {
+		req.errc <- nil
+	}
+	s.ret.settlers = nil
+}
+
+// settle returns once every write queued before it is committed and the retention pass
+// it may have started has ended: the records, Counts and the deletions reported to
+// OnDelete then agree until the next write or background check.
+func (s *Store) settle() error {
+	req := &request{op: opSettle, errc: make(chan error, 1)}
+	if err := s.enqueue(context.Background(), req); err != nil {
+		return err
+	}
+	return <-req.errc
 }
 
 // pruned is what one deletion transaction deleted.
@@ -450,11 +530,21 @@ func (s *Store) retentionLoop() {
 	}
 }
 
-// refreshExtra asks Retention.ExtraBytes for the size of the index, and measures the
-// disk space left above Retention.MinFreeBytes.
+// refreshExtra asks Retention.ExtraBytes for the size of the index, with what it may
+// grow by until the next sample, and measures the disk space left above
+// Retention.MinFreeBytes.
 func (s *Store) refreshExtra() {
+	s.ret.refreshMu.Lock()
+	defer s.ret.refreshMu.Unlock()
 	if f := s.ret.cfg.ExtraBytes; f != nil {
-		s.ret.extra.Store(f())
+		n := f()
+		s.ret.extra.Store(n)
+		c := s.counts.Load() // nil at Open
+		if c == nil {
+			c = &s.meta.counts
+		}
+		// A small index is mostly its fixed part: it grows by at most itself.
+		s.ret.growth.Store(2 * refreshRecords * n / int64(max(c.Good+c.Bad, 2*refreshRecords)))
 	}
 	if s.ret.cfg.MinFreeBytes > 0 && s.ret.cfg.MaxBytes > 0 {
 		measure := s.ret.cfg.FreeBytes

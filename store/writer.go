@@ -22,6 +22,7 @@ const (
 	opPrune             // start a retention pass after the batch
 	opReplace           // replace bad rows by their replays (replay.go)
 	opDelete            // delete records by sequence (delete.go)
+	opSettle            // answer once the retention pass has ended (retention.go)
 )
 
 // request is one queued operation for the writer goroutine.
@@ -137,6 +138,9 @@ func (s *Store) run() {
 			req, ok = <-s.queue
 		}
 		if !ok {
+			for _, req := range s.ret.settlers {
+				req.errc <- ErrClosed
+			}
 			return
 		}
 		batch = append(batch[:0], req)
@@ -190,6 +194,7 @@ func (s *Store) commit(batch []*request) {
 				w.init(tx)
 			case opPrune:
 				prune = true
+			case opSettle:
 			case opDelete:
 				if err := w.deleteSeqs(req.seqs, &m, &deleted); err != nil {
 					return err
@@ -244,10 +249,17 @@ func (s *Store) commit(batch []*request) {
 		s.onCommit(int(writes), int(records), time.Since(start))
 	}
 	for _, req := range batch {
+		if req.op == opSettle {
+			s.ret.settlers = append(s.ret.settlers, req)
+			continue
+		}
 		req.errc <- nil
 	}
 	s.notify()
-	s.checkRetention(prune)
+	s.checkRetention(prune, int(records))
+	if !s.ret.pruning && len(s.ret.settlers) > 0 {
+		s.endPass()
+	}
 	s.maybeTrain(c)
 }
 

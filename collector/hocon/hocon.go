@@ -80,7 +80,10 @@ func Parse(name string, data []byte, overrides ...string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:%w", name, err)
 	}
-	conf, err := parseHOCON(name, string(text), parseTimeout)
+	if err := checkBrackets(text); err != nil {
+		return nil, fmt.Errorf("%s:%w", name, err)
+	}
+	conf, err := parseHOCON(name, string(text), parseTimeout, hocon.ParseString)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +97,11 @@ func Parse(name string, data []byte, overrides ...string) (*File, error) {
 			q, _ := json.Marshal(v)
 			lines = append(lines, strings.TrimSpace(k)+" = "+string(q))
 		}
-		over, err := parseHOCON("override", strings.Join(lines, "\n"), parseTimeout)
+		text := strings.Join(lines, "\n")
+		if err := checkBrackets([]byte(text)); err != nil {
+			return nil, fmt.Errorf("collector config override:%w", err)
+		}
+		over, err := parseHOCON("override", text, parseTimeout, hocon.ParseString)
 		if err != nil {
 			return nil, err
 		}
@@ -134,12 +141,13 @@ func Parse(name string, data []byte, overrides ...string) (*File, error) {
 var otherSections = map[string]bool{"akka": true, "pekko": true, "enrich": true}
 
 // parseTimeout bounds the HOCON library's work on one file: collector configs take
-// microseconds, and a malformed file the library loops on must not hang plowbox's start.
+// microseconds. The inputs the library is known to loop on are refused before it runs
+// (checkBrackets); should it loop on another, plowbox's start fails instead of hanging.
 const parseTimeout = 5 * time.Second
 
-// parseHOCON parses HOCON text, turning a parse error into "name:line:col: reason", and
-// gives up after timeout.
-func parseHOCON(name, text string, timeout time.Duration) (*hocon.Config, error) {
+// parseHOCON parses HOCON text with parse (hocon.ParseString), turning a parse error into
+// "name:line:col: reason", and gives up after timeout.
+func parseHOCON(name, text string, timeout time.Duration, parse func(string) (*hocon.Config, error)) (*hocon.Config, error) {
 	type result struct {
 		conf *hocon.Config
 		err  error
@@ -151,7 +159,7 @@ func parseHOCON(name, text string, timeout time.Duration) (*hocon.Config, error)
 				done <- result{err: fmt.Errorf("%s: not valid HOCON: %v", name, r)}
 			}
 		}()
-		conf, err := hocon.ParseString(text)
+		conf, err := parse(text)
 		done <- result{conf, err}
 	}()
 	var res result

@@ -17,8 +17,13 @@ import (
 )
 
 // Listen wraps ln so that Guard can tell which requests carried both headers. Use it for
-// plain HTTP listeners only: under TLS the bytes on the wire are encrypted.
+// plain HTTP listeners only: under TLS the bytes on the wire are encrypted, and the
+// HTTPS listener wraps each decrypted connection with Wrap instead.
 func Listen(ln net.Listener) net.Listener { return listener{ln} }
+
+// Wrap makes c a connection whose requests Guard checks; c carries the decrypted bytes
+// of HTTP/1 (a *tls.Conn once its handshake is done, for HTTPS). NetConn returns c.
+func Wrap(c net.Conn) net.Conn { return &conn{Conn: c} }
 
 type listener struct{ net.Listener }
 
@@ -27,7 +32,7 @@ func (l listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{Conn: c}, nil
+	return Wrap(c), nil
 }
 
 // conn scans the requests read from its connection.
@@ -37,6 +42,9 @@ type conn struct {
 	flagged atomic.Int64 // number (from 1) of the first request with both headers; 0 for none
 	served  atomic.Int64 // requests seen by Guard
 }
+
+// NetConn returns the wrapped connection.
+func (c *conn) NetConn() net.Conn { return c.Conn }
 
 func (c *conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)

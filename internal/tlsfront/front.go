@@ -26,6 +26,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/plowbox/plowbox/internal/framing"
 	"github.com/plowbox/plowbox/internal/httplimits"
 	"github.com/plowbox/plowbox/internal/options"
 
@@ -395,15 +396,19 @@ func (f *Front) listenLocked() error {
 	if err != nil {
 		return fmt.Errorf("HTTPS: listen on %s: %w", f.httpsAddr(), err)
 	}
+	cfg := f.tlsConfig()
 	f.srv = f.set.Limits.Apply(&http.Server{
-		Handler:   f.Wrap(f.handler, true),
-		TLSConfig: f.tlsConfig(),
-		ErrorLog:  slog.NewLogLogger(f.log.Handler(), slog.LevelDebug), // handshake noise from scanners
+		// Content-Length with Transfer-Encoding: 400, as on the HTTP listener.
+		Handler:     framing.Guard(withTLSState(f.Wrap(f.handler, true))),
+		TLSConfig:   cfg,
+		ConnContext: connContext,
+		ErrorLog:    slog.NewLogLogger(f.log.Handler(), slog.LevelDebug), // handshake noise from scanners
 	})
 	f.addr = ln.Addr()
 	srv, errc := f.srv, f.errc
+	tln := newListener(ln, cfg, srv.ReadHeaderTimeout, f.log)
 	go func() {
-		if err := srv.ServeTLS(ln, "", ""); !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(tln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("HTTPS: %w", err)
 		}
 	}()

@@ -1,6 +1,8 @@
 package index
 
 import (
+	"io/fs"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -80,12 +82,27 @@ type Pruner struct {
 func NewPruner() *Pruner { return &Pruner{} }
 
 // DiskBytes is store.Retention.ExtraBytes: the size of the index directory; 0 before
-// Start.
+// Start. The store's writer calls it, so it only reads the directory and never waits
+// for the index.
 func (p *Pruner) DiskBytes() int64 {
 	if ix := p.ix.Load(); ix != nil {
-		p.size.Store(ix.Stats().DiskBytes)
+		p.size.Store(dirBytes(ix.dir))
 	}
 	return p.size.Load()
+}
+
+// dirBytes is the size of the files under dir.
+func dirBytes(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // OnDelete is store.Options.OnDelete: it hands the sequences to the index, or keeps
