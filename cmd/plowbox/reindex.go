@@ -17,13 +17,16 @@ import (
 
 // reindexConfig is what plowbox reindex can be told.
 type reindexConfig struct {
-	data  string
-	index indexConfig
+	data        string
+	memoryLimit int64
+	index       indexConfig
 }
 
+// reindexOptions is the table of plowbox reindex's options.
 func reindexOptions(c *reindexConfig) []options.Option {
 	return append([]options.Option{
 		{Name: "data", Usage: "data directory whose store to index", Value: options.String(&c.data, "./plowbox-data")},
+		{Name: "memory-limit", Usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", Value: options.Size(&c.memoryLimit, defaultMemoryLimit)},
 	}, indexOptions(&c.index)...)
 }
 
@@ -41,6 +44,7 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer, looku
 		return fmt.Errorf("data directory: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	applyMemoryLimit(cfg.memoryLimit, log)
 	st, err := store.Open(cfg.data, store.Options{Logger: log})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
