@@ -13,19 +13,29 @@ import (
 	"github.com/plowbox/plowbox/internal/options"
 
 	"github.com/plowbox/plowbox/store"
+	"github.com/plowbox/plowbox/store/index"
 )
 
 // reindexConfig is what plowbox reindex can be told.
 type reindexConfig struct {
-	data  string
-	index indexConfig
+	data        string
+	memoryLimit int64
+	index       indexConfig
 }
 
+// reindexOptions is the table of plowbox reindex's options.
 func reindexOptions(c *reindexConfig) []options.Option {
 	return append([]options.Option{
 		{Name: "data", Usage: "data directory whose store to index", Value: options.String(&c.data, "./plowbox-data")},
+		{Name: "memory-limit", Usage: "soft limit of the Go heap (e.g. 256MiB, 1GiB; 0 for none); GOMEMLIMIT wins when set", Value: options.Size(&c.memoryLimit, defaultMemoryLimit)},
 	}, indexOptions(&c.index)...)
 }
+
+// reindexBatch is how many records a rebuild indexes per bleve batch. Batches of 4096
+// (plowbox serve's, for floods) held a live heap near the memory limit and the GC ran
+// three times as often; batches of 1024 keep it near 100 MB and cost less CPU per record
+// (BENCHMARKS.md).
+const reindexBatch = 1024
 
 // reindex rebuilds the search index from the store: it deletes the index directory and
 // indexes every stored record again. plowbox serve must not be running on the directory.
@@ -41,6 +51,7 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer, looku
 		return fmt.Errorf("data directory: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	applyMemoryLimit(cfg.memoryLimit, log)
 	st, err := store.Open(cfg.data, store.Options{Logger: log})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -51,9 +62,9 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer, looku
 		return fmt.Errorf("remove search index %s: %w", dir, err)
 	}
 	start := time.Now()
-	ix, err := openIndex(cfg.data, cfg.index, st, log)
+	ix, err := index.Open(dir, st, index.Options{Logger: log, BatchSize: reindexBatch})
 	if err != nil {
-		return err
+		return fmt.Errorf("open search index: %w", err)
 	}
 	last := st.LastSeq()
 	done := make(chan error, 1)

@@ -494,7 +494,9 @@ func (ix *Index) notify() {
 	close(*ix.changed.Swap(&ch))
 }
 
-// Close stops following the store and closes the index. It may be called more than once.
+// Close stops following the store, waits until everything indexed is on disk, and closes
+// the index, so that the next Open resumes where this one stopped instead of indexing
+// again what was indexed but not yet written. It may be called more than once.
 func (ix *Index) Close() error {
 	var err error
 	ix.once.Do(func() {
@@ -503,12 +505,41 @@ func (ix *Index) Close() error {
 		<-ix.done
 		ix.mu.Lock()
 		defer ix.mu.Unlock()
-		if e := ix.bi.Close(); e != nil {
+		err = ix.persist()
+		if e := ix.bi.Close(); e != nil && err == nil {
 			err = fmt.Errorf("close search index %s: %w", ix.dir, e)
 		}
 		ix.tail.close()
 	})
 	return err
+}
+
+// persistTimeout bounds how long Close waits for bleve to write the batches it holds in
+// memory; a slow disk leaves them to be indexed again at the next Open.
+const persistTimeout = time.Minute
+
+// persist waits until bleve has written every batch indexed so far. Batches return once
+// searchable (unsafe_batch) and bleve writes them in the background; its Close drops
+// those not yet written. The last batch records the indexed sequence once more (it may
+// have moved past records deleted since the previous batch), and bleve writes a batch
+// together with every one before it.
+func (ix *Index) persist() error {
+	persisted := make(chan error, 1)
+	b := ix.bi.NewBatch()
+	b.SetInternal(keySeq, u64(ix.indexed.Load()))
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := ix.bi.Batch(b); err != nil {
+		return fmt.Errorf("close search index %s: write its state: %w", ix.dir, err)
+	}
+	select {
+	case err := <-persisted:
+		if err != nil {
+			return fmt.Errorf("close search index %s: write to disk: %w", ix.dir, err)
+		}
+		return nil
+	case <-time.After(persistTimeout):
+		return fmt.Errorf("close search index %s: not written to disk after %v, the records since the last write will be indexed again", ix.dir, persistTimeout)
+	}
 }
 
 // Sync waits until every record up to seq is searchable, or ctx ends. Queries answer
