@@ -223,34 +223,8 @@ func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index,
 
 // fillStore writes cfg.Events generated events through the enricher into st.
 func fillStore(ctx context.Context, st *store.Store, cfg IndexConfig, begin time.Time) error {
-	en := enrich.New(enrich.Config{Version: cfg.Version})
-	reqs := (cfg.Events + cfg.PerRequest - 1) / cfg.PerRequest
-	step := cfg.Span / time.Duration(reqs)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errc := make(chan error, cfg.Workers)
-	for range max(cfg.Workers, 1) {
-		wg.Go(func() {
-			for {
-				r := int(next.Add(1) - 1)
-				if r >= reqs {
-					return
-				}
-				p := indextest.Payload(r, min(cfg.PerRequest, cfg.Events-r*cfg.PerRequest), begin.Add(time.Duration(r)*step))
-				if err := st.Write(ctx, en.Process(ctx, p)); err != nil {
-					errc <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("write generated events: %w", err)
-	default:
-		return nil
-	}
+	return writeGenerated(ctx, st, indextest.Payload, generated{Version: cfg.Version, Events: cfg.Events,
+		PerRequest: cfg.PerRequest, Workers: cfg.Workers, Span: cfg.Span, Begin: begin})
 }
 
 // queryMix runs rounds of typical explorer and Micro queries and returns their latencies.

@@ -2,13 +2,9 @@ package loadgen
 
 import (
 	"context"
-	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/plowbox/plowbox/collector"
-	"github.com/plowbox/plowbox/enrich"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index/indextest"
 )
@@ -33,32 +29,6 @@ func sitePayload(r, n int, at time.Time) *collector.Payload {
 // fillSite writes cfg.Events events of the simulated site, spread evenly from begin over
 // cfg.Span, through the enricher into st from cfg.Workers goroutines.
 func fillSite(ctx context.Context, st *store.Store, cfg ScaleConfig, begin time.Time) error {
-	en := enrich.New(enrich.Config{Version: cfg.Version})
-	reqs := (cfg.Events + cfg.PerRequest - 1) / cfg.PerRequest
-	step := cfg.Span / time.Duration(reqs)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errc := make(chan error, max(cfg.Workers, 1))
-	for range max(cfg.Workers, 1) {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				r := int(next.Add(1) - 1)
-				if r >= reqs {
-					return
-				}
-				p := sitePayload(r, min(cfg.PerRequest, cfg.Events-r*cfg.PerRequest), begin.Add(time.Duration(r)*step))
-				if err := st.Write(ctx, en.Process(ctx, p)); err != nil {
-					errc <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("write generated events: %w", err)
-	default:
-		return ctx.Err()
-	}
+	return writeGenerated(ctx, st, sitePayload, generated{Version: cfg.Version, Events: cfg.Events,
+		PerRequest: cfg.PerRequest, Workers: cfg.Workers, Span: cfg.Span, Begin: begin})
 }
