@@ -412,6 +412,14 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 			ix.bld.skipped++
 			ix.log.Warn("search index: record left unindexed", "seq", rec.Seq, "err", err)
 		}
+		if rec.ReplayOf != 0 {
+			// The record a replay replaced goes in the same batch as its replacement: the
+			// store's announcement of its deletion lives in memory only, and a crash before
+			// bleve wrote that deletion would otherwise leave it searchable for good.
+			for _, kind := range []string{KindBad, KindIncomplete, KindGood} {
+				b.Delete(docID(kind, rec.ReplayOf))
+			}
+		}
 		last = rec.Seq
 		n++
 		return n < ix.batch

@@ -143,3 +143,39 @@ func TestTailDeletionsAcrossFollowerRounds(t *testing.T) {
 		t.Errorf("all indexed: %v, want [%d %d %d]", got, repl, c, a)
 	}
 }
+
+// TestReplayWhileIndexClosed checks that a bad row replaced while the index was not
+// following (its deletion announced to nobody, as when plowbox crashed before bleve wrote
+// it) leaves search once the index has indexed its replacement.
+func TestReplayWhileIndexClosed(t *testing.T) {
+	e := newEnv(t)
+	good := e.track("e", "pv", "aid", "shop")
+	bad := e.track("e", "ue", "aid", "shop", "ue_pr", unstruct("iglu:com.acme.bad/order/jsonschema/1-0-0", `{"sku":"X1"}`))
+	ctx := context.Background()
+	if err := e.ix.WaitIndexed(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e.ix = nil
+	res, err := e.st.Replay(ctx, e.en, []uint64{bad})
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("Replay = %+v, %v", res, err)
+	}
+	repl := res.Records[0].To
+	e.open()
+	if err := e.ix.WaitIndexed(ctx, repl); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.seqs(Query{}); !reflect.DeepEqual(got, []uint64{repl, good}) {
+		t.Errorf("after the index caught up: %v, want [%d %d] (the replaced bad row gone)", got, repl, good)
+	}
+	res2, err := e.ix.Search(ctx, Query{Kinds: []string{KindBad, KindIncomplete}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.Total != 1 {
+		t.Errorf("failed records counted: %d, want 1", res2.Total)
+	}
+}
