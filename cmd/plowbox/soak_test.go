@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/plowbox/plowbox/store"
 )
 
 // The soak test, on demand (PLOWBOX_SOAK=1): GET /i events at a steady rate
@@ -81,6 +83,7 @@ func TestSoak(t *testing.T) {
 	type sample struct {
 		at                   time.Duration
 		rss, heap, disk      int64
+		file, index          int64 // the bbolt file and the index directory, within disk
 		goroutines, requests int64
 		stored               int
 	}
@@ -88,17 +91,18 @@ func TestSoak(t *testing.T) {
 	start := time.Now()
 	every := duration / 30
 	timer := time.NewTicker(every)
-	t.Logf("%8s %10s %10s %10s %11s %10s %10s", "time", "RSS MB", "heap MB", "goroutines", "disk MB", "events/s", "stored")
+	t.Logf("%8s %10s %10s %10s %11s %9s %9s %10s %10s", "time", "RSS MB", "heap MB", "goroutines", "disk MB", "bbolt MB", "index MB", "events/s", "stored")
 	var lastReq int64
 	for len(samples) < 30 {
 		<-timer.C
 		m := scrape(t, p.URL+"/metrics")
 		s := sample{at: time.Since(start).Round(time.Second), rss: rssOf(t, p.cmd.Process.Pid), heap: int64(m["go_memstats_heap_inuse_bytes"]),
-			goroutines: int64(m["go_goroutines"]), disk: diskOf(p.Data), requests: ok.Load()}
+			goroutines: int64(m["go_goroutines"]), disk: diskOf(p.Data), requests: ok.Load(),
+			file: diskOf(filepath.Join(p.Data, store.FileName)), index: diskOf(filepath.Join(p.Data, "index"))}
 		var c struct{ Total int }
 		p.getJSON(t, "/micro/all", &c)
 		s.stored = c.Total
-		t.Logf("%8s %10.1f %10.1f %10d %11.1f %10.0f %10d", s.at, megabytes(s.rss), megabytes(s.heap), s.goroutines, megabytes(s.disk), float64(s.requests-lastReq)/every.Seconds(), s.stored)
+		t.Logf("%8s %10.1f %10.1f %10d %11.1f %9.1f %9.1f %10.0f %10d", s.at, megabytes(s.rss), megabytes(s.heap), s.goroutines, megabytes(s.disk), megabytes(s.file), megabytes(s.index), float64(s.requests-lastReq)/every.Seconds(), s.stored)
 		lastReq = s.requests
 		samples = append(samples, s)
 	}
