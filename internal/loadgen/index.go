@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/internal/cputime"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
 	"github.com/plowbox/plowbox/store/index/indextest"
@@ -107,7 +108,7 @@ func RunIndex(ctx context.Context, cfg IndexConfig, stdout, stderr io.Writer) er
 	runtime.GC()
 	debug.FreeOSMemory()
 	rssBefore := rss()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Self()
 	t := time.Now()
 	ix, err := index.Open(idxDir, st, index.Options{Logger: log})
 	if err != nil {
@@ -120,7 +121,7 @@ func RunIndex(ctx context.Context, cfg IndexConfig, stdout, stderr io.Writer) er
 		return err
 	}
 	took := time.Since(t)
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Self() - cpu0
 	stopRSS()
 	s := ix.Stats()
 	fmt.Fprintf(w, "index: %d records in %s: %.0f events/s; CPU %.0f µs/event (%.0f events per CPU-second); %d values left unindexed\n",
@@ -174,7 +175,7 @@ func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index,
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64) // at most 64 writes in flight, as 64 tracker connections
 	errc := make(chan error, 1)
-	cpu0, sent := cpuTime(), 0
+	cpu0, sent := cputime.Self(), 0
 	for r := 10_000_000; time.Now().Before(deadline); {
 		<-tick.C
 		// Catch up with the schedule: the requests due by now.
@@ -215,7 +216,7 @@ func liveRun(ctx context.Context, w io.Writer, st *store.Store, ix *index.Index,
 		return fmt.Errorf("live run: %w", err)
 	default:
 	}
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Self() - cpu0
 	fmt.Fprintf(w, "live: %d single-event requests in %s (%.0f/s), CPU %.0f%% of one core (enricher, store and index); searchable after the write returned: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 		sent, took.Round(time.Millisecond), float64(sent)/took.Seconds(), 100*cpu.Seconds()/took.Seconds(), ms(pct(lat, 50)), ms(pct(lat, 99)), ms(pct(lat, 100)))
 	return nil

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/plowbox/plowbox/internal/cputime"
 )
 
 // clockTicks is the unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on Linux).
@@ -50,7 +52,7 @@ type cpuMeter struct {
 // startCPU starts measuring the CPU of server process pid and of this process.
 func startCPU(pid int) cpuMeter {
 	s, err := processCPU(pid)
-	return cpuMeter{pid: pid, server: s, client: cpuTime(), ok: err == nil}
+	return cpuMeter{pid: pid, server: s, client: cputime.Self(), ok: err == nil}
 }
 
 // perEvent returns the CPU time per event of the server and of this process since
@@ -60,7 +62,7 @@ func (m cpuMeter) perEvent(n int) (server, client time.Duration, ok bool) {
 	if err != nil || !m.ok || n == 0 {
 		return 0, 0, false
 	}
-	return (s - m.server) / time.Duration(n), (cpuTime() - m.client) / time.Duration(n), true
+	return (s - m.server) / time.Duration(n), (cputime.Self() - m.client) / time.Duration(n), true
 }
 
 // figure renders the CPU per event of a plowbox run for n events ("" when unknown).
@@ -78,7 +80,7 @@ func (m cpuMeter) nopFigure(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("  CPU handler and load generator %.1f µs/req", us((cpuTime()-m.client)/time.Duration(n)))
+	return fmt.Sprintf("  CPU handler and load generator %.1f µs/req", us((cputime.Self()-m.client)/time.Duration(n)))
 }
 
 func us(d time.Duration) float64 { return float64(d) / 1e3 }

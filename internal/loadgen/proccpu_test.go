@@ -4,6 +4,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/plowbox/plowbox/internal/cputime"
 )
 
 // TestProcessCPU checks that the CPU time read from /proc agrees with getrusage for this
@@ -14,14 +16,14 @@ func TestProcessCPU(t *testing.T) {
 	if err != nil {
 		t.Skipf("no /proc CPU time here: %v", err)
 	}
-	r0 := cpuTime()
-	for x := 0; cpuTime()-r0 < 100*time.Millisecond; x++ {
+	r0 := cputime.Self()
+	for x := 0; cputime.Self()-r0 < 100*time.Millisecond; x++ {
 	}
 	p1, err := processCPU(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := p1-p0, cpuTime()-r0
+	got, want := p1-p0, cputime.Self()-r0
 	if d := got - want; d < -30*time.Millisecond || d > 30*time.Millisecond {
 		t.Errorf("processCPU advanced %v over work getrusage measured as %v", got, want)
 	}

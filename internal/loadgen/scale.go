@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plowbox/plowbox/internal/cputime"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index"
 )
@@ -149,7 +150,7 @@ func fillAndReindex(ctx context.Context, cfg ScaleConfig, begin time.Time, w *bu
 		}
 	}
 	runtime.GC()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Self()
 	t = time.Now()
 	ix, err := index.Open(idxDir, st, index.Options{Logger: log})
 	if err != nil {
@@ -158,7 +159,7 @@ func fillAndReindex(ctx context.Context, cfg ScaleConfig, begin time.Time, w *bu
 	}
 	err = ix.WaitIndexed(ctx, st.LastSeq())
 	r.reindexTook = time.Since(t)
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Self() - cpu0
 	pprof.StopCPUProfile()
 	s := ix.Stats()
 	if cerr := ix.Close(); err == nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/internal/cputime"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index/indextest"
 )
@@ -83,7 +84,7 @@ func benchIndexRecords(b *testing.B, n, batch int, payload func(i int) *collecto
 	}
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	cpu := cpuTime()
+	cpu := cputime.Self()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ix, err := Open(filepath.Join(b.TempDir(), fmt.Sprint("index", i)), st, Options{Logger: slog.New(slog.DiscardHandler), BatchSize: batch})
@@ -101,7 +102,7 @@ func benchIndexRecords(b *testing.B, n, batch int, payload func(i int) *collecto
 	runtime.ReadMemStats(&m1)
 	recs := float64(n * b.N)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
-	b.ReportMetric(float64(cpuTime()-cpu)/recs, "cpu-ns/record")
+	b.ReportMetric(float64(cputime.Self()-cpu)/recs, "cpu-ns/record")
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/recs, "allocs/record")
 	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/recs, "B/record")
 	b.ReportMetric(0, "ns/op")

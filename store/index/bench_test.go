@@ -11,6 +11,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/internal/cputime"
 	"github.com/plowbox/plowbox/store"
 	"github.com/plowbox/plowbox/store/index/indextest"
 )
@@ -41,7 +42,7 @@ func BenchmarkIndex(b *testing.B) {
 	const n = 10_000
 	st := benchStore(b, n)
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Self()
 	for i := 0; i < b.N; i++ {
 		ix, err := Open(filepath.Join(b.TempDir(), fmt.Sprint("index", i)), st, Options{Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
@@ -53,7 +54,7 @@ func BenchmarkIndex(b *testing.B) {
 		ix.Close()
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(n*b.N), "cpu-ns/record")
+	b.ReportMetric(float64(cputime.Self()-cpu)/float64(n*b.N), "cpu-ns/record")
 }
 
 // BenchmarkBuild measures turning one record into its bleve document, per record.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/plowbox/plowbox/collector"
 	"github.com/plowbox/plowbox/enrich"
+	"github.com/plowbox/plowbox/internal/cputime"
 	"github.com/plowbox/plowbox/internal/plans"
 	"github.com/plowbox/plowbox/internal/runs"
 	"github.com/plowbox/plowbox/store"
@@ -158,11 +159,11 @@ func BenchmarkCoverage(b *testing.B) {
 	}
 	want := s.coverage(b, "run=ci-big")
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Self()
 	for b.Loop() {
 		if got := s.coverage(b, "run=ci-big"); got != want {
 			b.Fatalf("coverage changed:\n%s\nwant\n%s", got, want)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Self()-cpu)/float64(b.N), "cpu-ns/op")
 }

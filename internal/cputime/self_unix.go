@@ -1,14 +1,14 @@
 //go:build unix
 
-package plansapi
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the user and system CPU time this process has used.
-func cpuTime() time.Duration {
+// Self returns the user and system CPU time this process has used.
+func Self() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
