@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -46,9 +45,9 @@ func storeRetention(c retentionConfig, dataDir, indexDir string, pruner *index.P
 			log.Warn("retention: no byte budget, the free disk space is unknown; set --retention-bytes", "err", err)
 			return r, nil
 		}
-		used := dirBytes(dataDir)
+		used := store.DirBytes(dataDir)
 		if rel, err := filepath.Rel(dataDir, indexDir); err != nil || strings.HasPrefix(rel, "..") {
-			used += dirBytes(indexDir)
+			used += store.DirBytes(indexDir)
 		}
 		r.MaxBytes = (free + used) / 10 * 8
 		// Headroom: when something else fills the disk, the budget shrinks so that the
@@ -57,18 +56,4 @@ func storeRetention(c retentionConfig, dataDir, indexDir string, pruner *index.P
 	}
 	log.Info("retention", "max_age", c.age, "max_records", c.events, "max_bytes", r.MaxBytes, "min_free_bytes", r.MinFreeBytes)
 	return r, nil
-}
-
-// dirBytes is the size of the files under dir; 0 when it does not exist.
-func dirBytes(dir string) int64 {
-	var n int64
-	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }

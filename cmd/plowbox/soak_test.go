@@ -97,8 +97,8 @@ func TestSoak(t *testing.T) {
 		<-timer.C
 		m := scrape(t, p.URL+"/metrics")
 		s := sample{at: time.Since(start).Round(time.Second), rss: rssOf(t, p.cmd.Process.Pid), heap: int64(m["go_memstats_heap_inuse_bytes"]),
-			goroutines: int64(m["go_goroutines"]), disk: diskOf(p.Data), requests: ok.Load(),
-			file: diskOf(filepath.Join(p.Data, store.FileName)), index: diskOf(filepath.Join(p.Data, "index"))}
+			goroutines: int64(m["go_goroutines"]), disk: store.DirBytes(p.Data), requests: ok.Load(),
+			file: store.DirBytes(filepath.Join(p.Data, store.FileName)), index: store.DirBytes(filepath.Join(p.Data, "index"))}
 		var c struct{ Total int }
 		p.getJSON(t, "/micro/all", &c)
 		s.stored = c.Total
@@ -175,17 +175,6 @@ func rssOf(t *testing.T, pid int) int64 {
 		}
 	}
 	return 0
-}
-
-// diskOf is the bytes of the files under dir.
-func diskOf(dir string) (n int64) {
-	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
-		if err == nil && !fi.IsDir() {
-			n += fi.Size()
-		}
-		return nil
-	})
-	return n
 }
 
 func megabytes(n int64) float64 { return float64(n) / 1e6 }

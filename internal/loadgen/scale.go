@@ -269,7 +269,7 @@ func serveAndQuery(ctx context.Context, cfg ScaleConfig, begin, end time.Time, w
 	}
 	fmt.Fprintf(w, "query mix: %d queries, p50 %.2f ms, p99 %.2f ms\n", len(all), ms(r.mixP50), ms(r.mixP99))
 	r.slowest = slowest.name
-	r.storeBytes = fileSize(filepath.Join(cfg.Dir, "plowbox.db"))
+	r.storeBytes = fileSize(filepath.Join(cfg.Dir, store.FileName))
 	if r.indexBytes, err = dirSize(filepath.Join(cfg.Dir, "index")); err != nil {
 		return fmt.Errorf("size of the search index: %w", err)
 	}

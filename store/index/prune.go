@@ -1,11 +1,11 @@
 package index
 
 import (
-	"io/fs"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/plowbox/plowbox/store"
 )
 
 // Forget queues the documents of deleted records (retention, replays) for deletion and
@@ -86,23 +86,9 @@ func NewPruner() *Pruner { return &Pruner{} }
 // for the index.
 func (p *Pruner) DiskBytes() int64 {
 	if ix := p.ix.Load(); ix != nil {
-		p.size.Store(dirBytes(ix.dir))
+		p.size.Store(store.DirBytes(ix.dir))
 	}
 	return p.size.Load()
-}
-
-// dirBytes is the size of the files under dir.
-func dirBytes(dir string) int64 {
-	var n int64
-	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 // OnDelete is store.Options.OnDelete: it hands the sequences to the index, or keeps
