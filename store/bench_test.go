@@ -41,31 +41,8 @@ func BenchmarkWrite(b *testing.B) {
 		for _, nosync := range []bool{false, true} {
 			b.Run(fmt.Sprintf("writers=%d/nosync=%v", writers, nosync), func(b *testing.B) {
 				s := openTest(b, Options{NoSync: nosync})
-				rs := make([]*enrich.Result, 1024)
-				for i := range rs {
-					rs[i] = benchResult(i)
-				}
-				var next atomic.Int64
-				var wg sync.WaitGroup
-				b.ResetTimer()
-				for range writers {
-					wg.Go(func() {
-						for {
-							i := next.Add(1) - 1
-							if i >= int64(b.N) {
-								return
-							}
-							if err := s.Write(context.Background(), rs[i%int64(len(rs))]); err != nil {
-								b.Error(err)
-								return
-							}
-						}
-					})
-				}
-				wg.Wait()
-				b.StopTimer()
+				writeConcurrently(b, s, writers)
 				st := s.Stats()
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 				b.ReportMetric(float64(st.Records)/float64(st.Batches), "records/batch")
 			})
 		}
@@ -161,4 +138,34 @@ func BenchmarkEncode(b *testing.B) {
 		z.encodeResult(r)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(r.Outputs)), "ns/record")
+}
+
+// writeConcurrently times b.N durable writes of generated records into s from writers
+// goroutines, and reports records/s.
+func writeConcurrently(b *testing.B, s *Store, writers int) {
+	b.Helper()
+	rs := make([]*enrich.Result, 1024)
+	for i := range rs {
+		rs[i] = benchResult(i)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range writers {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(b.N) {
+					return
+				}
+				if err := s.Write(context.Background(), rs[i%int64(len(rs))]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }

@@ -5,11 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"testing"
-
-	"github.com/plowbox/plowbox/enrich"
 )
 
 // BenchmarkOpen measures opening a store of 100,000 records (bbolt's Open, the layout
@@ -55,29 +51,6 @@ func BenchmarkWriteFreePages(b *testing.B) {
 		b.Fatal(err)
 	}
 	free := s.db.Stats().FreePageN + s.db.Stats().PendingPageN
-	rs := make([]*enrich.Result, 1024)
-	for i := range rs {
-		rs[i] = benchResult(i)
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	for range 64 {
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(b.N) {
-					return
-				}
-				if err := s.Write(context.Background(), rs[i%int64(len(rs))]); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	writeConcurrently(b, s, 64)
 	b.ReportMetric(float64(free), "free-pages")
 }
