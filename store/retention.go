@@ -173,31 +173,33 @@ func (p plan) empty() bool { return p.cutoff.IsZero() && p.extraRecords <= 0 && 
 // used returns the bytes of pages in use in the bbolt file: its high-water mark minus
 // its free and pending pages.
 func (s *Store) used() (int64, error) {
-	var hw int64
-	if err := s.view(func(tx *bolt.Tx) error { hw = tx.Size(); return nil }); err != nil {
-		return 0, err
-	}
-	return hw - int64(s.db.Stats().FreeAlloc), nil
+	hw, free, err := s.pages()
+	return hw - free, err
 }
 
-// learnSlack runs on the writer goroutine after each commit: when the file's high-water
-// mark has grown, what was free then could not take the writes (pages pending while a
-// reader still sees them, runs too short for a large value), so the marks keep at least
-// that much free below the limit.
-func (s *Store) learnSlack() {
-	r := &s.ret
-	var hw int64
+// pages returns the bbolt file's high-water mark and the bytes of its free and pending
+// pages.
+func (s *Store) pages() (hw, free int64, err error) {
 	if err := s.view(func(tx *bolt.Tx) error { hw = tx.Size(); return nil }); err != nil {
-		return
+		return 0, 0, err
 	}
+	return hw, int64(s.db.Stats().FreeAlloc), nil
+}
+
+// learnSlack runs on the writer goroutine after each commit, with the file's high-water
+// mark and free bytes: when the mark has grown, what was free then could not take the
+// writes (pages pending while a reader still sees them, runs too short for a large
+// value), so the marks keep at least that much free below the limit.
+func (s *Store) learnSlack(hw, free int64) {
+	r := &s.ret
 	if r.hw == 0 { // the first commit since Open: the file did not grow, it was opened
 		r.hw = hw
 		return
 	}
 	if hw > r.hw {
 		r.hw = hw
-		if slack := int64(s.db.Stats().FreeAlloc); slack > r.slack.Load() {
-			r.slack.Store(slack)
+		if free > r.slack.Load() {
+			r.slack.Store(free)
 		}
 	}
 }
@@ -210,8 +212,12 @@ func (s *Store) checkRetention(asked bool, records int) {
 	if !r.cfg.enabled() {
 		return
 	}
+	used := int64(-1) // pages in use after this commit; -1 when unknown
 	if r.cfg.MaxBytes > 0 {
-		s.learnSlack()
+		if hw, free, err := s.pages(); err == nil {
+			s.learnSlack(hw, free)
+			used = hw - free
+		}
 		if r.unsampled += records; r.unsampled >= refreshRecords {
 			r.unsampled = 0
 			s.refreshExtra()
@@ -230,9 +236,8 @@ func (s *Store) checkRetention(asked bool, records int) {
 			return
 		}
 	}
-	if r.cfg.MaxBytes > 0 {
-		high, _ := r.marks()
-		if u, err := s.used(); err == nil && u > high {
+	if r.cfg.MaxBytes > 0 && used >= 0 {
+		if high, _ := r.marks(); used > high {
 			r.pruning = true
 		}
 	}
