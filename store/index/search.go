@@ -637,12 +637,12 @@ const facetedMatches = 40
 // search with a date-range facet; more are one count per range.
 func (ix *Index) rangeCounts(ctx context.Context, v *view, q Query, bq query.Query, ranges []TimeRange) ([]int, error) {
 	out := make([]int, len(ranges))
-	first, last := ranges[0].Start, ranges[0].End
+	first, last := ranges[0].Start, ranges[0].End // zero: no bound, which no range narrows
 	for _, r := range ranges[1:] {
-		if first.IsZero() || r.Start.IsZero() || r.Start.Before(first) {
+		if !first.IsZero() && (r.Start.IsZero() || r.Start.Before(first)) {
 			first = r.Start
 		}
-		if last.IsZero() || r.End.IsZero() || r.End.After(last) {
+		if !last.IsZero() && (r.End.IsZero() || r.End.After(last)) {
 			last = r.End
 		}
 	}

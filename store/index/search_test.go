@@ -268,6 +268,24 @@ func testFacetsAndBuckets(t *testing.T, faceted int) {
 		t.Errorf("buckets = %+v, want %+v", res.Buckets, wantBuckets)
 	}
 
+	// Ranges open at one end keep that end open for the whole span.
+	res, err = e.ix.Search(context.Background(), Query{Buckets: []TimeRange{
+		{End: t0.Add(2 * time.Minute)},
+		{Start: t0.Add(time.Hour), End: t0.Add(2 * time.Hour)},
+		{Start: t0.Add(2 * time.Minute)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOpen := []Bucket{
+		{TimeRange: TimeRange{End: t0.Add(2 * time.Minute)}, Good: 2},
+		{TimeRange: TimeRange{t0.Add(time.Hour), t0.Add(2 * time.Hour)}},
+		{TimeRange: TimeRange{Start: t0.Add(2 * time.Minute)}, Good: 2, Incomplete: 1, Bad: 1},
+	}
+	if !reflect.DeepEqual(res.Buckets, wantOpen) {
+		t.Errorf("open-ended buckets = %+v, want %+v", res.Buckets, wantOpen)
+	}
+
 	res, err = e.ix.Search(context.Background(), Query{Histogram: Histogram{Interval: 2 * time.Minute}, Q: "app_id:shop"})
 	if err != nil {
 		t.Fatal(err)
