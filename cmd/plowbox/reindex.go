@@ -31,12 +31,6 @@ func reindexOptions(c *reindexConfig) []options.Option {
 	}, indexOptions(&c.index)...)
 }
 
-// reindexBatch is how many records a rebuild indexes per bleve batch. Batches of 4096
-// (plowbox serve's, for floods) held a live heap near the memory limit and the GC ran
-// three times as often; batches of 1024 keep it near 100 MB and cost less CPU per record
-// (BENCHMARKS.md).
-const reindexBatch = 1024
-
 // reindex rebuilds the search index from the store: it deletes the index directory and
 // indexes every stored record again. plowbox serve must not be running on the directory.
 func reindex(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
@@ -62,7 +56,7 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer, looku
 		return fmt.Errorf("remove search index %s: %w", dir, err)
 	}
 	start := time.Now()
-	ix, err := index.Open(dir, st, index.Options{Logger: log, BatchSize: reindexBatch})
+	ix, err := index.Open(dir, st, index.Options{Logger: log, BatchSize: index.RebuildBatch})
 	if err != nil {
 		return fmt.Errorf("open search index: %w", err)
 	}

@@ -14,12 +14,13 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/plowbox/plowbox/store"
 )
 
 // Config is what Run can be told.
@@ -134,9 +135,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 	if rss, err := peakRSS(cmd.Process.Pid); err == nil {
 		fmt.Fprintf(w, "plowbox peak RSS %.1f MB\n", float64(rss)/1024)
 	}
-	if n, err := dirSize(data); err == nil {
-		fmt.Fprintf(w, "data directory %.1f MB for %d events\n", float64(n)/(1<<20), getRes.ok+10*postRes.ok+fixed.ok)
-	}
+	fmt.Fprintf(w, "data directory %.1f MB for %d events\n", float64(store.DirBytes(data))/(1<<20), getRes.ok+10*postRes.ok+fixed.ok)
 	return nil
 }
 
@@ -290,15 +289,4 @@ func peakRSS(pid int) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
-}
-
-func dirSize(dir string) (int64, error) {
-	var n int64
-	err := filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			n += info.Size()
-		}
-		return err
-	})
-	return n, err
 }

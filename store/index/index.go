@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -37,6 +35,12 @@ type Options struct {
 
 	gate chan struct{} // tests: when set, the follower takes one value before each round
 }
+
+// RebuildBatch is the batch size of a rebuild from scratch (plowbox reindex, plowbox bench
+// scale). Batches of 4096 (the follower's default, for floods) held a live heap near a
+// 256 MiB memory limit and the GC ran three times as often; batches of 1024 keep it near
+// 100 MB and cost less CPU per record (BENCHMARKS.md).
+const RebuildBatch = 1024
 
 // DefaultMaxTail is the default bound of the tail of unindexed records. Queries index
 // the tail in memory as they need it (each record once, however many queries run), so
@@ -618,13 +622,6 @@ func (ix *Index) Stats() Stats {
 		st.Docs = n
 	}
 	ix.mu.RUnlock()
-	_ = filepath.WalkDir(ix.dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				st.DiskBytes += fi.Size()
-			}
-		}
-		return nil
-	})
+	st.DiskBytes = store.DirBytes(ix.dir)
 	return st
 }
