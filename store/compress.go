@@ -93,9 +93,9 @@ func (c *compressor) install(dict []byte) error {
 	return nil
 }
 
-// close releases the compressor's resources once training is over.
+// close releases the compressor's resources; the caller has waited for training
+// (c.done) to end.
 func (c *compressor) close() {
-	c.done.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.enc.Load().Close()

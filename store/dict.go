@@ -63,6 +63,9 @@ func (z *compressor) loadDicts(tx *bolt.Tx) error {
 		}
 		cur = append([]byte(nil), cur...)
 	}
+	if len(dicts) == 0 && id == 0 {
+		return nil // newCompressor's encoder and decoder, without a dictionary, fit
+	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	z.dicts = dicts

@@ -242,7 +242,7 @@ func migratePayloadsV1(tx *bolt.Tx, z *compressor, pos uint64) (uint64, bool, er
 // least trainRecords of them and no dictionary yet; a smaller store trains one once it
 // has grown (dict.go).
 func migrateTrainDict(tx *bolt.Tx, z *compressor, _ uint64) (uint64, bool, error) {
-	if z.dictID.Load() != 0 || tx.Bucket(bucketRecords).Stats().KeyN < trainRecords {
+	if z.dictID.Load() != 0 || !atLeast(tx.Bucket(bucketRecords), trainRecords) {
 		return 0, true, nil
 	}
 	samples, err := dictSamples(tx, z)
@@ -308,4 +308,16 @@ func recompressChunk(b *bolt.Bucket, what string, z *compressor, pos uint64, hea
 		}
 		return nv, nil
 	})
+}
+
+// atLeast reports whether b holds n keys or more, reading at most n of them (a bucket's
+// Stats would walk every page).
+func atLeast(b *bolt.Bucket, n int) bool {
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if n--; n <= 0 {
+			return true
+		}
+	}
+	return n <= 0
 }
