@@ -406,7 +406,8 @@ func (f *Front) listenLocked() error {
 	})
 	f.addr = ln.Addr()
 	srv, errc := f.srv, f.errc
-	tln := newListener(ln, cfg, srv.ReadHeaderTimeout, f.log)
+	// Its own copy: Serve configures HTTP/2 on srv.TLSConfig while handshakes read theirs.
+	tln := newListener(ln, cfg.Clone(), srv.ReadHeaderTimeout, f.log)
 	go func() {
 		if err := srv.Serve(tln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("HTTPS: %w", err)

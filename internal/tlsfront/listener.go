@@ -130,15 +130,17 @@ func (l *listener) Close() error {
 // Addr is the address listened on.
 func (l *listener) Addr() net.Addr { return l.ln.Addr() }
 
-type tlsConnKey struct{}
+type tlsStateKey struct{}
 
 // connContext is the HTTPS server's ConnContext: it makes the connection known to
-// framing.Guard, and keeps the *tls.Conn of an HTTP/1 connection for withTLSState.
+// framing.Guard, and keeps the TLS state of an HTTP/1 connection, whose handshake the
+// listener has done, for withTLSState.
 func connContext(ctx context.Context, c net.Conn) context.Context {
 	ctx = framing.ConnContext(ctx, c)
 	if w, ok := c.(interface{ NetConn() net.Conn }); ok {
 		if tc, ok := w.NetConn().(*tls.Conn); ok {
-			ctx = context.WithValue(ctx, tlsConnKey{}, tc)
+			st := tc.ConnectionState()
+			ctx = context.WithValue(ctx, tlsStateKey{}, &st)
 		}
 	}
 	return ctx
@@ -149,9 +151,8 @@ func connContext(ctx context.Context, c net.Conn) context.Context {
 func withTLSState(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS == nil {
-			if tc, ok := r.Context().Value(tlsConnKey{}).(*tls.Conn); ok {
-				st := tc.ConnectionState()
-				r.TLS = &st
+			if st, ok := r.Context().Value(tlsStateKey{}).(*tls.ConnectionState); ok {
+				r.TLS = st
 			}
 		}
 		h.ServeHTTP(w, r)
