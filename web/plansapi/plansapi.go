@@ -104,21 +104,9 @@ func (a *API) syncIndex(ctx context.Context) {
 func (a *API) seqs(ctx context.Context, q index.Query) ([]uint64, error) {
 	q.Size = 1000
 	q.Sort = nil
-	var seqs []uint64
-	for {
-		res, err := a.o.Index.Search(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range res.Hits {
-			seqs = append(seqs, h.Seq)
-		}
-		if res.Next == "" || len(res.Hits) == 0 {
-			slices.Reverse(seqs)
-			return seqs, nil
-		}
-		q.After = res.Next
-	}
+	seqs, err := index.AllSeqs(ctx, a.o.Index.Search, q)
+	slices.Reverse(seqs)
+	return seqs, err
 }
 
 // searchFailed answers a failed search: a 400 for the user's bad query, else a 500.

@@ -165,21 +165,7 @@ func (rp *replayer) replay(ctx context.Context, req replayRequest) (res store.Re
 
 // find returns the sequences of the incomplete events and bad rows matching q.
 func (rp *replayer) find(ctx context.Context, q string) ([]uint64, error) {
-	query := index.Query{Q: q, Kinds: []string{index.KindIncomplete, index.KindBad}, Size: maxSearchSize}
-	var seqs []uint64
-	for {
-		res, err := rp.s.Search(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range res.Hits {
-			seqs = append(seqs, h.Seq)
-		}
-		if res.Next == "" || len(res.Hits) == 0 {
-			return seqs, nil
-		}
-		query.After = res.Next
-	}
+	return index.AllSeqs(ctx, rp.s.Search, index.Query{Q: q, Kinds: []string{index.KindIncomplete, index.KindBad}, Size: maxSearchSize})
 }
 
 // stageKind is the index kind of a record of stage st.
