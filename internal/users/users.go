@@ -111,18 +111,11 @@ type Users struct {
 	st       SettingsStore
 	now      func() time.Time
 	verified sync.Map // sha256(name, password, hash) → struct{}: bcrypt runs once per pair
-	// dummyHash keeps the time of a check for an unknown user close to that of a known
-	// one. It is made at the first such check, not at start: bcrypt takes a quarter of
-	// a second, which plowbox serve would wait for before it answers.
-	dummyHash func() []byte
 }
 
 // NewUsers returns the user manager over st.
 func NewUsers(st SettingsStore) *Users {
-	return &Users{st: st, now: time.Now, dummyHash: sync.OnceValue(func() []byte {
-		h, _ := bcrypt.GenerateFromPassword([]byte("plowbox"), bcryptCost)
-		return h
-	})}
+	return &Users{st: st, now: time.Now}
 }
 
 // CheckPassword applies the password policy of Snowplow Mini's credentials verb: at
@@ -393,7 +386,7 @@ func deleteSessions(tx store.SettingsTx, name string) error {
 func (u *Users) Authenticate(name, password string) (User, bool) {
 	usr, ok, err := u.Get(name)
 	if err != nil || !ok {
-		_ = bcrypt.CompareHashAndPassword(u.dummyHash(), []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return User{}, false
 	}
 	digest := sha256.Sum256([]byte(name + "\x00" + password + "\x00" + usr.Hash))
@@ -406,6 +399,14 @@ func (u *Users) Authenticate(name, password string) (User, bool) {
 	u.verified.Store(digest, struct{}{})
 	return usr, true
 }
+
+// dummyHash keeps the time of a check for an unknown user close to that of a known one.
+// It is made at the first such check, once per process, not at start: bcrypt takes a
+// quarter of a second, which every plowbox command would wait for.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("plowbox"), bcryptCost)
+	return h
+})
 
 // CreateToken makes a new API token for user and returns its secret, shown only once.
 func (u *Users) CreateToken(user, label string) (secret string, t Token, err error) {
