@@ -111,3 +111,5 @@ require (
 )
 
 tool github.com/a-h/templ/cmd/templ
+
+replace github.com/trustelem/zxcvbn => ./third_party/zxcvbn
