@@ -270,6 +270,7 @@ func TestDockerfile(t *testing.T) {
 	if i < len(want) {
 		t.Errorf("the Dockerfile lacks, in order, %q", want[i])
 	}
+	checkReplacesCopied(t, ins)
 	if n := slices.IndexFunc(ins, func(s string) bool { return strings.HasPrefix(s, "HEALTHCHECK") }); n >= 0 &&
 		!strings.Contains(ins[n], `["/usr/local/bin/plowbox", "health", "--ready"]`) {
 		t.Errorf("HEALTHCHECK must use plowbox health --ready (no curl in the image; unhealthy while events cannot be stored): %s", ins[n])
@@ -555,4 +556,30 @@ func fmtAny(v any) string {
 		return strings.Join(parts, " ")
 	}
 	return ""
+}
+
+// checkReplacesCopied checks that every module go.mod replaces with a local directory is
+// copied into the build stage before RUN go mod download, which reads its go.mod.
+func checkReplacesCopied(t *testing.T, ins []string) {
+	t.Helper()
+	gomod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	download := slices.Index(ins, "RUN go mod download")
+	if download < 0 {
+		t.Fatal("the Dockerfile has no RUN go mod download")
+	}
+	for _, line := range strings.Split(string(gomod), "\n") {
+		_, dir, ok := strings.Cut(line, "=> ./")
+		if !ok {
+			continue
+		}
+		dir = strings.Fields(dir)[0]
+		top, _, _ := strings.Cut(dir, "/")
+		copied := slices.IndexFunc(ins[:download], func(s string) bool { return strings.HasPrefix(s, "COPY "+top+"/ ") })
+		if copied < 0 {
+			t.Errorf("go.mod replaces a module with ./%s, but the Dockerfile does not COPY %s/ before RUN go mod download", dir, top)
+		}
+	}
 }
