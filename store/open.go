@@ -107,7 +107,14 @@ func (s *Store) compactIfWorthwhile(opts Options) error {
 		return fmt.Errorf("stat: %w", err)
 	}
 	size := fi.Size()
+	// What compaction gives back is the free pages and the file beyond the last page in
+	// use: bbolt grows a small file to its mmap size, a power of two.
+	var used int64
+	if err := s.db.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil }); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
 	free := int64(s.db.Stats().FreePageN+s.db.Stats().PendingPageN) * int64(s.db.Info().PageSize)
+	free += max(0, size-used)
 	overBudget := s.ret.cfg.MaxBytes > 0 && size+s.ret.extra.Load() > s.ret.cfg.MaxBytes && free > 0
 	if !(size >= compactMinSize && free > size/2) && !overBudget {
 		return nil

@@ -597,10 +597,33 @@ func (ix *Index) Changed() <-chan struct{} { return *ix.changed.Load() }
 
 // Columns returns every lossy-JSON column name seen in indexed events, with the nested
 // contexts_X.field and unstruct_event_X.field names, sorted bytewise (/micro/columns).
+// The columns of the tail's records, not indexed yet, are among them.
 func (ix *Index) Columns(ctx context.Context) ([]string, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	v, err := ix.view(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search index: columns: %w", err)
+	}
+	defer v.release()
 	ix.colMu.Lock()
-	defer ix.colMu.Unlock()
-	return append([]string{}, ix.columns...), nil
+	cols := append([]string{}, ix.columns...)
+	ix.colMu.Unlock()
+	if v.bi == ix.bi {
+		return cols, nil
+	}
+	// The tail is part of the view, and view holds ix.tail.mu for reading until release.
+	n := len(cols)
+	for c := range ix.tail.bld.cols {
+		if _, found := slices.BinarySearch(cols[:n], c); !found {
+			cols = append(cols, c)
+		}
+	}
+	if len(cols) > n {
+		slices.Sort(cols)
+		cols = slices.Compact(cols)
+	}
+	return cols, nil
 }
 
 // Healthy returns the last indexing failure, nil when the last batch succeeded.

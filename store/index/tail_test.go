@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -177,5 +178,42 @@ func TestReplayWhileIndexClosed(t *testing.T) {
 	}
 	if res2.Total != 1 {
 		t.Errorf("failed records counted: %d, want 1", res2.Total)
+	}
+}
+
+// TestTailColumns checks that /micro/columns sees the columns of records the follower has
+// not indexed yet: an entity first sent while the follower is held is listed at once.
+func TestTailColumns(t *testing.T) {
+	e, gate := gatedEnv(t)
+	ctx := context.Background()
+	a := e.track("e", "pv", "aid", "shop")
+	gate <- struct{}{}
+	if err := e.ix.WaitIndexed(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	const col = "contexts_com_acme_user_1.name"
+	has := func() bool {
+		cols, err := e.ix.Columns(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Contains(cols, col) && slices.Contains(cols, "app_id") && slices.IsSorted(cols)
+	}
+	if has() {
+		t.Fatalf("%s listed before any record carried it", col)
+	}
+	b := e.track("e", "pv", "co", contexts(entity(userSchema, `{"name":"ann"}`)))
+	if st := e.ix.Stats(); st.Lag != 1 {
+		t.Fatalf("Lag = %d, want 1 (the follower is held)", st.Lag)
+	}
+	if !has() {
+		t.Errorf("Columns with the follower held lacks %s, sent in the tail", col)
+	}
+	close(gate)
+	if err := e.ix.WaitIndexed(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if !has() {
+		t.Errorf("Columns once indexed lacks %s", col)
 	}
 }
