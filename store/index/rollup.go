@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -149,8 +150,11 @@ type rollup struct {
 	epoch  uint64 // changes at each rebuild: a rebuild of an older epoch is dropped
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	off    bool // tests: queries always take the bleve path
 	log    *slog.Logger
+
+	rebuilt  chan struct{} // closed when the last rebuild ended
+	answered atomic.Uint64 // queries answered from the rollup
+	off      bool          // tests: queries always take the bleve path
 }
 
 // rebuild starts counting the documents of bi, whose indexed sequence is seq, in the
@@ -162,9 +166,12 @@ func (r *rollup) rebuild(bi bleve.Index, seq uint64) {
 	r.epoch++
 	epoch := r.epoch
 	r.ready, r.seq, r.counts = false, seq, newRollCounts()
+	rebuilt := make(chan struct{})
+	r.rebuilt = rebuilt
 	r.mu.Unlock()
 	ir, err := reader(bi)
 	if err != nil {
+		close(rebuilt)
 		r.log.Warn("search index: rollup not rebuilt, facets and histograms take the slower path", "err", err)
 		return
 	}
@@ -173,6 +180,7 @@ func (r *rollup) rebuild(bi bleve.Index, seq uint64) {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
+		defer close(rebuilt)
 		defer cancel()
 		defer ir.Close()
 		start := time.Now()
@@ -190,6 +198,27 @@ func (r *rollup) rebuild(bi bleve.Index, seq uint64) {
 		r.counts, r.ready = base, true
 		r.log.Debug("search index: rollup rebuilt", "docs", docs, "took", time.Since(start))
 	}()
+}
+
+// waitReady waits until the last rebuild has ended, and fails unless it left the rollup
+// ready.
+func (r *rollup) waitReady(ctx context.Context) error {
+	r.mu.RLock()
+	ch := r.rebuilt
+	r.mu.RUnlock()
+	if ch != nil {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("rollup rebuild: %w", ctx.Err())
+		}
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if !r.ready {
+		return fmt.Errorf("rollup not ready after its rebuild")
+	}
+	return nil
 }
 
 // stop ends a rebuild under way and waits for it.

@@ -88,6 +88,7 @@ func (ix *Index) fromRollup(ctx context.Context, v *view, q Query, bq query.Quer
 		res.facets = s.facets(q.Facets, rr, fsize)
 	}
 	if q.Histogram.Interval == 0 && len(q.Buckets) == 0 {
+		r.answered.Add(1)
 		return res, true, nil
 	}
 	ranges := q.Buckets
@@ -127,6 +128,7 @@ func (ix *Index) fromRollup(ctx context.Context, v *view, q Query, bq query.Quer
 		res.buckets[i].TimeRange = tr
 		s.bucket(&res.buckets[i], minuteOf(tr.Start.UnixNano()), minuteOf(tr.End.UnixNano()))
 	}
+	r.answered.Add(1)
 	return res, true, nil
 }
 
@@ -159,6 +161,12 @@ func (ix *Index) rollShape(q Query) (term rollVal, hasTerm, ok bool) {
 	parsed, err := parseQueryString(s)
 	if err != nil {
 		return term, false, false
+	}
+	// One clause parses as a boolean query with that clause alone as its should.
+	if b, ok := parsed.(*query.BooleanQuery); ok && b.Must == nil && b.MustNot == nil {
+		if d, ok := b.Should.(*query.DisjunctionQuery); ok && len(d.Disjuncts) == 1 {
+			parsed = d.Disjuncts[0]
+		}
 	}
 	var field, value string
 	switch p := parsed.(type) {
