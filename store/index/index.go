@@ -33,7 +33,8 @@ type Options struct {
 	// writes slow down while the tail is longer; 0 means DefaultMaxTail.
 	MaxTail uint64
 
-	gate chan struct{} // tests: when set, the follower takes one value before each round
+	gate     chan struct{} // tests: when set, the follower takes one value before each round
+	rollHold chan struct{} // tests: when set, the rollup's rebuild waits until it is closed
 }
 
 // RebuildBatch is the batch size of a rebuild from scratch (plowbox reindex, plowbox bench
@@ -136,7 +137,7 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 		ix.maxTail = DefaultMaxTail
 	}
 	ix.bld = newBuilder(im)
-	ix.roll.log = ix.log
+	ix.roll.log, ix.roll.hold = ix.log, opts.rollHold
 	ix.del.init()
 	ch := make(chan struct{})
 	ix.changed.Store(&ch)

@@ -155,6 +155,7 @@ type rollup struct {
 	rebuilt  chan struct{} // closed when the last rebuild ended
 	answered atomic.Uint64 // queries answered from the rollup
 	off      bool          // tests: queries always take the bleve path
+	hold     chan struct{} // tests: a rebuild waits until it is closed
 }
 
 // rebuild starts counting the documents of bi, whose indexed sequence is seq, in the
@@ -183,6 +184,9 @@ func (r *rollup) rebuild(bi bleve.Index, seq uint64) {
 		defer close(rebuilt)
 		defer cancel()
 		defer ir.Close()
+		if r.hold != nil {
+			<-r.hold
+		}
 		start := time.Now()
 		base, docs, err := countAll(ctx, ir)
 		if err != nil {
