@@ -163,10 +163,14 @@ func (ix *Index) deleteMatching(q query.Query) error {
 			return nil
 		}
 		b := ix.bi.NewBatch()
+		rb := ix.roll.batch(ix.bi)
 		for _, h := range sr.Hits {
 			b.Delete(h.ID)
+			rb.delete(h.ID)
 		}
-		if err := ix.bi.Batch(b); err != nil {
+		err = ix.bi.Batch(b)
+		rb.done(err == nil, 0)
+		if err != nil {
 			return fmt.Errorf("search index: delete %d documents: %w", len(sr.Hits), err)
 		}
 		ix.notify()
@@ -174,4 +178,20 @@ func (ix *Index) deleteMatching(q query.Query) error {
 			return nil
 		}
 	}
+}
+
+// clean reports whether queries leave out none of the index's documents up to seq: no
+// removal below first is under way and no record up to seq waits for its removal.
+func (d *deletions) clean(first, seq uint64) bool {
+	if first > d.below.Load() && first > 1 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for s := range d.hidden {
+		if s >= first && s <= seq {
+			return false
+		}
+	}
+	return true
 }

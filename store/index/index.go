@@ -33,7 +33,8 @@ type Options struct {
 	// writes slow down while the tail is longer; 0 means DefaultMaxTail.
 	MaxTail uint64
 
-	gate chan struct{} // tests: when set, the follower takes one value before each round
+	gate     chan struct{} // tests: when set, the follower takes one value before each round
+	rollHold chan struct{} // tests: when set, the rollup's rebuild waits until it is closed
 }
 
 // RebuildBatch is the batch size of a rebuild from scratch (plowbox reindex, plowbox bench
@@ -82,6 +83,8 @@ type Index struct {
 	mu  sync.RWMutex // guards bi: held for reading by searches, for writing to replace it
 	bi  bleve.Index
 	bld builder // used by the follower goroutine only
+
+	roll rollup // counts for facets and histograms, in step with bi (rollup.go)
 
 	colMu   sync.Mutex
 	columns []string // sorted copy of bld.cols, replaced after each batch that grew it
@@ -134,6 +137,7 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 		ix.maxTail = DefaultMaxTail
 	}
 	ix.bld = newBuilder(im)
+	ix.roll.log, ix.roll.hold = ix.log, opts.rollHold
 	ix.del.init()
 	ch := make(chan struct{})
 	ix.changed.Store(&ch)
@@ -311,6 +315,7 @@ func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 // batches are small when the store is idle and large under a flood, with no throttle.
 func (ix *Index) follow(gen uint64) {
 	defer close(ix.done)
+	ix.roll.rebuild(ix.bi, ix.indexed.Load())
 	var retry time.Duration
 	for {
 		if ix.gate != nil {
@@ -386,6 +391,7 @@ func (ix *Index) wipe(gen uint64) error {
 		return err
 	}
 	ix.gen.Store(gen)
+	ix.roll.rebuild(ix.bi, 0)
 	ix.notify()
 	return nil
 }
@@ -406,15 +412,19 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 	bi := ix.bi
 	ix.mu.RUnlock()
 	b := bi.NewBatch()
+	rb := ix.roll.batch(bi)
 	last, n := from, 0
 	err = ix.src.Since(from, func(rec *store.Record) bool {
 		if rec.Seq > target {
 			// Committed after target was read: its deletions may not be applied yet.
 			return false
 		}
-		if err := b.IndexAdvanced(ix.bld.safeBuild(rec)); err != nil {
+		d := ix.bld.safeBuild(rec)
+		if err := b.IndexAdvanced(d); err != nil {
 			ix.bld.skipped++
 			ix.log.Warn("search index: record left unindexed", "seq", rec.Seq, "err", err)
+		} else {
+			rb.index(d)
 		}
 		if rec.ReplayOf != 0 {
 			// The record a replay replaced goes in the same batch as its replacement: the
@@ -422,6 +432,7 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 			// bleve wrote that deletion would otherwise leave it searchable for good.
 			for _, kind := range []string{KindBad, KindIncomplete, KindGood} {
 				b.Delete(docID(kind, rec.ReplayOf))
+				rb.delete(docID(kind, rec.ReplayOf))
 			}
 		}
 		last = rec.Seq
@@ -429,6 +440,7 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 		return n < ix.batch
 	})
 	if err != nil {
+		rb.done(false, 0)
 		return false, fmt.Errorf("read store after %d: %w", from, err)
 	}
 	if n < ix.batch {
@@ -436,6 +448,8 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 		last = max(last, target)
 	}
 	if n == 0 {
+		rb.done(false, 0)
+		ix.roll.advance(last)
 		ix.indexed.Store(last)
 		ix.notify()
 		return false, nil
@@ -452,7 +466,9 @@ func (ix *Index) step(gen uint64) (more bool, err error) {
 		v, _ := json.Marshal(cols)
 		b.SetInternal(keyColumns, v)
 	}
-	if err := bi.Batch(b); err != nil {
+	err = bi.Batch(b)
+	rb.done(err == nil, last)
+	if err != nil {
 		return false, fmt.Errorf("index records %d to %d: %w", from+1, last, err)
 	}
 	if cols != nil {
@@ -515,6 +531,7 @@ func (ix *Index) Close() error {
 		ix.detach()
 		close(ix.stop)
 		<-ix.done
+		ix.roll.stop()
 		ix.mu.Lock()
 		defer ix.mu.Unlock()
 		err = ix.persist()

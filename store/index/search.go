@@ -82,6 +82,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (res *Result, err error) {
 		bq = query.NewBooleanQuery([]query.Query{bq}, nil, []query.Query{v.exclude})
 		req.Query = bq
 	}
+	rl, rolledUp, err := ix.fromRollup(ctx, v, q, bq, fsize)
+	if err != nil {
+		return nil, ix.searchError(ctx, q, err)
+	}
+	if rolledUp {
+		req.Facets = nil
+		v.counted = &bleve.SearchResult{Total: rl.total}
+	}
 	var sr *bleve.SearchResult
 	switch {
 	case seqOnly(req.Sort):
@@ -108,7 +116,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (res *Result, err error) {
 			res.Next = encodeCursor(last.Sort)
 		}
 	}
-	if len(q.Facets) > 0 {
+	switch {
+	case rolledUp:
+		res.Total, res.Facets, res.Buckets = rl.total, rl.facets, rl.buckets
+	case len(q.Facets) > 0:
 		res.Facets = make(map[string][]Term, len(q.Facets))
 		for _, f := range q.Facets {
 			fr := sr.Facets[f]
@@ -121,7 +132,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (res *Result, err error) {
 			res.Facets[f] = terms
 		}
 	}
-	if q.Histogram.Interval > 0 || len(q.Buckets) > 0 {
+	if !rolledUp && (q.Histogram.Interval > 0 || len(q.Buckets) > 0) {
 		res.Buckets, err = ix.buckets(ctx, v, q, bq)
 		if err != nil {
 			return nil, err
@@ -217,6 +228,9 @@ func (ix *Index) count(ctx context.Context, v *view, bq query.Query, req *bleve.
 	}
 	ix.countMu.Unlock()
 	switch _, all := bq.(*query.MatchAllQuery); {
+	case v.counted != nil:
+		c := *v.counted
+		cr = &c
 	case cr != nil:
 	case all && len(req.Facets) == 0:
 		cr = &bleve.SearchResult{Total: docs}
@@ -575,13 +589,19 @@ func (ix *Index) buckets(ctx context.Context, v *view, q Query, bq query.Query) 
 	ranges := q.Buckets
 	if q.Histogram.Interval > 0 {
 		var err error
-		if ranges, err = ix.histogramRanges(ctx, v, q, bq); err != nil {
+		span := func() (time.Time, time.Time, bool, error) { return ix.span(ctx, v, q, bq) }
+		if ranges, err = histogramRanges(q, span); err != nil {
 			return nil, err
 		}
 	}
 	if len(ranges) > maxBuckets {
 		return nil, &QueryError{Query: fmt.Sprint(len(ranges), " buckets"), Err: fmt.Errorf("at most %d buckets", maxBuckets)}
 	}
+	return ix.bucketCounts(ctx, v, q, bq, ranges)
+}
+
+// bucketCounts counts the records matching bq per range of ranges and kind.
+func (ix *Index) bucketCounts(ctx context.Context, v *view, q Query, bq query.Query, ranges []TimeRange) ([]Bucket, error) {
 	out := make([]Bucket, len(ranges))
 	for i, r := range ranges {
 		out[i].TimeRange = r
@@ -710,12 +730,12 @@ func and(qs ...query.Query) query.Query {
 }
 
 // histogramRanges splits [q.Start, q.End) — or the span of the matching records when
-// those are zero — into intervals of q.Histogram.Interval aligned on it.
-func (ix *Index) histogramRanges(ctx context.Context, v *view, q Query, bq query.Query) ([]TimeRange, error) {
+// those are zero, as span tells — into intervals of q.Histogram.Interval aligned on it.
+func histogramRanges(q Query, span func() (first, last time.Time, ok bool, err error)) ([]TimeRange, error) {
 	iv := q.Histogram.Interval
 	start, end := q.Start, q.End
 	if start.IsZero() || end.IsZero() {
-		first, last, ok, err := ix.span(ctx, v, q, bq)
+		first, last, ok, err := span()
 		if err != nil || !ok {
 			return nil, err
 		}

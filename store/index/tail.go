@@ -57,6 +57,15 @@ type view struct {
 	exclude query.Query // nil when nothing is to be left out
 	key     string      // identifies the documents visible, for the count cache
 	release func()
+
+	// lo is the indexed sequence the view was made at: the index's documents above it
+	// are left out, when the tail holds them. whole is false when the index is not
+	// visible at all (a Reset the follower has not caught up with).
+	lo    uint64
+	whole bool
+	// counted, when set, is the count of the search (its total and facets), from the
+	// rollup.
+	counted *bleve.SearchResult
 }
 
 // view returns what a search reads now, bringing the tail index up to the store's last
@@ -69,7 +78,7 @@ func (ix *Index) view(ctx context.Context) (*view, error) {
 		// holds is gone. Everything stored is in the tail.
 		lo = ix.src.FirstSeq() - 1
 	}
-	v := &view{bi: ix.bi, release: func() {}}
+	v := &view{bi: ix.bi, release: func() {}, lo: lo, whole: ix.gen.Load() == gen}
 	var ex []query.Query
 	d, delState := ix.del.exclude(ix.src.FirstSeq())
 	if d != nil {
