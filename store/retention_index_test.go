@@ -103,3 +103,86 @@ func highWater(t *testing.T, s *Store) int64 {
 	}
 	return hw
 }
+
+// swingIndex is a pretend search index under retention: perDoc bytes for each document
+// from the start of the oldest segment that still holds a live record to the newest
+// record. Segments hold segDocs documents in sequence order; a segment's space comes
+// back only once every record in it is deleted, as when scorch drops an emptied segment.
+// So the index swings between its live size and that plus a segment, above the records
+// kept, as the real one does between merges.
+type swingIndex struct {
+	st             atomic.Pointer[Store]
+	perDoc, segDoc int64
+}
+
+func (x *swingIndex) bytes() int64 {
+	s := x.st.Load()
+	if s == nil {
+		return 0
+	}
+	first, last := int64(s.FirstSeq()), int64(s.LastSeq())
+	oldest := (first - 1) / x.segDoc * x.segDoc // the first sequence of the oldest segment, less one
+	return max(last-oldest, 0) * x.perDoc
+}
+
+// The byte budget holds an index that swings above its live size, and keeps a steady
+// number of records doing so: it reserves the index's bytes per live record at its low
+// points times the records kept, plus indexSwing for the documents waiting for a merge
+// (TestSoak in cmd/plowbox measures the real index). Reserving only the index's last
+// size lets the file grow into the room a low point leaves, over the budget at the next
+// high; reserving its recent peak makes retention delete more at every swing.
+func TestRetentionBytesIndexSwing(t *testing.T) {
+	const budget, writes = 4 << 20, 24000
+	for _, c := range []struct {
+		name           string
+		perDoc, segDoc int64
+	}{
+		{"small segments", 600, 500},
+		{"segments of a third of the records", 600, 1500},
+		{"index larger than the file", 1500, 800},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ix := &swingIndex{perDoc: c.perDoc, segDoc: c.segDoc}
+			s := openTest(t, Options{NoSync: true, Retention: Retention{MaxBytes: budget, ExtraBytes: ix.bytes, Interval: time.Hour}})
+			ix.st.Store(s)
+			var kept []int // records kept after each write, once retention has begun
+			var peak, peakIndex int64
+			for i := range writes {
+				writeAt(t, s, time.Now(), i, enrich.StageGood, enrich.StageValidation)
+				fi, err := os.Stat(s.Path())
+				if err != nil {
+					t.Fatal(err)
+				}
+				idx := ix.bytes()
+				total := fi.Size() + idx
+				peak, peakIndex = max(peak, total), max(peakIndex, idx)
+				if total > budget {
+					t.Fatalf("after %d writes (%d records kept): file %d + index %d = %d bytes, over the %d budget",
+						i+1, s.Counts().Good+s.Counts().Bad, fi.Size(), idx, total, budget)
+				}
+				if s.RetentionStats().BySize > 0 {
+					kept = append(kept, s.Counts().Good+s.Counts().Bad)
+				}
+			}
+			if len(kept) < writes/2 {
+				t.Fatalf("retention began after %d of %d writes: the test did not exercise the budget", writes-len(kept), writes)
+			}
+			// Steady: the records kept over the second half of the deletions against the first.
+			lo1, hi1 := minMax(kept[:len(kept)/2])
+			lo2, hi2 := minMax(kept[len(kept)/2:])
+			t.Logf("peak %.2f MiB of %.2f MiB (index at most %.2f MiB); records kept %d–%d, then %d–%d",
+				float64(peak)/(1<<20), float64(budget)/(1<<20), float64(peakIndex)/(1<<20), lo1, hi1, lo2, hi2)
+			if lo2 < lo1*9/10 || lo2 < hi2*3/4 {
+				t.Errorf("records kept %d–%d, then %d–%d: retention does not hold a steady number", lo1, hi1, lo2, hi2)
+			}
+		})
+	}
+}
+
+func minMax(xs []int) (lo, hi int) {
+	lo, hi = xs[0], xs[0]
+	for _, x := range xs {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo, hi
+}

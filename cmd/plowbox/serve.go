@@ -208,7 +208,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 			err = fmt.Errorf("close store: %w", cerr)
 		}
 	}()
-	ix, err := openIndex(cfg.data, cfg.index, st, log)
+	ix, err := openIndex(cfg.data, cfg.index, st, ret.MaxBytes, log)
 	if err != nil {
 		return err
 	}
