@@ -91,10 +91,13 @@ type RetentionStats struct {
 
 // DiskUsage is what the store occupies on disk.
 type DiskUsage struct {
-	FileBytes   int64 // size of the bbolt file
-	FreeBytes   int64 // free pages inside the file, reused before it grows
-	ExtraBytes  int64 // what Retention.ExtraBytes last reported (the search index)
-	BudgetBytes int64 // Retention.MaxBytes; 0 when there is no byte budget
+	FileBytes  int64 // size of the bbolt file
+	FreeBytes  int64 // free pages inside the file, reused before it grows
+	ExtraBytes int64 // what Retention.ExtraBytes last reported (the search index)
+	// ReserveBytes is what the budget sets aside for ExtraBytes: the index's bytes per
+	// live record at its low points times the records kept, plus its swing.
+	ReserveBytes int64
+	BudgetBytes  int64 // Retention.MaxBytes; 0 when there is no byte budget
 }
 
 // Chunk sizes of deletion transactions.
@@ -510,10 +513,11 @@ func (s *Store) DiskUsage() (DiskUsage, error) {
 		return DiskUsage{}, fmt.Errorf("disk usage: %w", err)
 	}
 	return DiskUsage{
-		FileBytes:   fi.Size(),
-		FreeBytes:   int64(s.db.Stats().FreeAlloc),
-		ExtraBytes:  s.ret.extra.Load(),
-		BudgetBytes: s.ret.cfg.MaxBytes,
+		FileBytes:    fi.Size(),
+		FreeBytes:    int64(s.db.Stats().FreeAlloc),
+		ExtraBytes:   s.ret.extra.Load(),
+		ReserveBytes: s.ret.reserve.Load(),
+		BudgetBytes:  s.ret.cfg.MaxBytes,
 	}, nil
 }
 
@@ -552,18 +556,11 @@ func (s *Store) refreshExtra() {
 	s.ret.refreshMu.Lock()
 	defer s.ret.refreshMu.Unlock()
 	if f := s.ret.cfg.ExtraBytes; f != nil {
-		n := f()
-		s.ret.extra.Store(n)
 		c := s.counts.Load() // nil at Open
 		if c == nil {
 			c = &s.meta.counts
 		}
-		// A small index is mostly its fixed part: it grows by at most itself.
-		records := c.Good + c.Bad
-		growth := 2 * refreshRecords * n / int64(max(records, 2*refreshRecords))
-		s.ret.growth.Store(growth)
-		perRecord := s.ret.low.observe(n, records, s.lastSeq.Load())
-		s.ret.reserve.Store(indexReserve(n, growth, perRecord, records))
+		s.ret.sampleExtra(f(), c.Good+c.Bad, s.lastSeq.Load())
 	}
 	if s.ret.cfg.MinFreeBytes > 0 && s.ret.cfg.MaxBytes > 0 {
 		measure := s.ret.cfg.FreeBytes

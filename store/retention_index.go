@@ -50,3 +50,13 @@ func indexReserve(bytes, growth int64, perRecord float64, records int) int64 {
 	steady := int64(perRecord * float64(records) * (1 + indexSwing))
 	return max(bytes+growth, steady)
 }
+
+// sampleExtra takes a sample of ExtraBytes, n bytes with records kept and seq the last
+// sequence written, and sets what the budget reserves for it. It runs under refreshMu.
+func (r *retention) sampleExtra(n int64, records int, seq uint64) {
+	r.extra.Store(n)
+	// A small index is mostly its fixed part: it grows by at most itself.
+	growth := 2 * refreshRecords * n / int64(max(records, 2*refreshRecords))
+	r.growth.Store(growth)
+	r.reserve.Store(indexReserve(n, growth, r.low.observe(n, records, seq), records))
+}

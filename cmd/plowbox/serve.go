@@ -310,6 +310,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	defer fol.stopFollowers() // before the store closes
 	coll := collector.New(cfg.collector, pipe, log)
 	met.WatchStore(st, log)
+	registerRetentionMetrics(met.Registry(), st)
 	met.WatchCollector(coll)
 	met.WatchIndex(ix)
 	front, err := tlsfront.New(cfg.tls, cfg.data, version, lookupEnv, stderr, log)

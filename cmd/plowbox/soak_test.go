@@ -84,6 +84,7 @@ func TestSoak(t *testing.T) {
 		at                   time.Duration
 		rss, heap, disk      int64
 		file, index          int64 // the bbolt file and the index directory, within disk
+		reserve              int64 // what the budget sets aside for the index
 		goroutines, requests int64
 		stored               int
 	}
@@ -91,18 +92,19 @@ func TestSoak(t *testing.T) {
 	start := time.Now()
 	every := duration / 30
 	timer := time.NewTicker(every)
-	t.Logf("%8s %10s %10s %10s %11s %9s %9s %10s %10s", "time", "RSS MB", "heap MB", "goroutines", "disk MB", "bbolt MB", "index MB", "events/s", "stored")
+	t.Logf("%8s %10s %10s %10s %11s %9s %9s %10s %10s %10s", "time", "RSS MB", "heap MB", "goroutines", "disk MB", "bbolt MB", "index MB", "reserve MB", "events/s", "stored")
 	var lastReq int64
 	for len(samples) < 30 {
 		<-timer.C
 		m := scrape(t, p.URL+"/metrics")
 		s := sample{at: time.Since(start).Round(time.Second), rss: rssOf(t, p.cmd.Process.Pid), heap: int64(m["go_memstats_heap_inuse_bytes"]),
 			goroutines: int64(m["go_goroutines"]), disk: store.DirBytes(p.Data), requests: ok.Load(),
-			file: store.DirBytes(filepath.Join(p.Data, store.FileName)), index: store.DirBytes(filepath.Join(p.Data, "index"))}
+			file: store.DirBytes(filepath.Join(p.Data, store.FileName)), index: store.DirBytes(filepath.Join(p.Data, "index")),
+			reserve: int64(m["plowbox_retention_index_reserve_bytes"])}
 		var c struct{ Total int }
 		p.getJSON(t, "/micro/all", &c)
 		s.stored = c.Total
-		t.Logf("%8s %10.1f %10.1f %10d %11.1f %9.1f %9.1f %10.0f %10d", s.at, megabytes(s.rss), megabytes(s.heap), s.goroutines, megabytes(s.disk), megabytes(s.file), megabytes(s.index), float64(s.requests-lastReq)/every.Seconds(), s.stored)
+		t.Logf("%8s %10.1f %10.1f %10d %11.1f %9.1f %9.1f %10.1f %10.0f %10d", s.at, megabytes(s.rss), megabytes(s.heap), s.goroutines, megabytes(s.disk), megabytes(s.file), megabytes(s.index), megabytes(s.reserve), float64(s.requests-lastReq)/every.Seconds(), s.stored)
 		lastReq = s.requests
 		samples = append(samples, s)
 	}
