@@ -132,7 +132,6 @@ type retention struct {
 	refreshMu                               sync.Mutex   // serializes refreshExtra (loop and writer)
 	low                                     indexLow     // the index's bytes per live record at its low points; guarded by refreshMu
 	extra                                   atomic.Int64 // what ExtraBytes last returned
-	growth                                  atomic.Int64 // what ExtraBytes may grow by until the writer samples it again
 	reserve                                 atomic.Int64 // what the budget sets aside for ExtraBytes (extraBudget)
 	slack                                   atomic.Int64 // the most free bytes the file ever grew with (learnSlack)
 	disk                                    atomic.Int64 // file bytes + free disk bytes - MinFreeBytes; 0 when unknown
@@ -154,8 +153,8 @@ func growStep(maxBytes int64) int64 {
 
 // marks returns the high and low marks of the pages in use: over high a pass starts,
 // and it deletes down to low. limit is the highest high-water mark that keeps the file
-// (which bbolt grows by allocSize past the high-water mark) within the budget, with the
-// index at its last size plus its growth until the next sample. high also leaves the
+// (which bbolt grows by allocSize past the high-water mark) within the budget, beside
+// what the budget reserves for the index (extraBudget). high also leaves the
 // most free space the file ever had to grow with (learnSlack) below the limit, but never
 // drops under 80 % of it: an indexer that holds a read transaction through a big batch
 // must not make retention delete half of the records.

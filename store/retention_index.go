@@ -57,6 +57,5 @@ func (r *retention) sampleExtra(n int64, records int, seq uint64) {
 	r.extra.Store(n)
 	// A small index is mostly its fixed part: it grows by at most itself.
 	growth := 2 * refreshRecords * n / int64(max(records, 2*refreshRecords))
-	r.growth.Store(growth)
 	r.reserve.Store(indexReserve(n, growth, r.low.observe(n, records, seq), records))
 }

@@ -114,3 +114,53 @@ func minMax(xs []int) (lo, hi int) {
 	}
 	return lo, hi
 }
+
+// indexLow keeps the least bytes per record of the current and the previous window, a
+// window spanning half of the records kept (at least indexLowWindow written records), so
+// that a swing above the low points does not raise it and a lasting change does, within
+// two windows.
+func TestIndexLow(t *testing.T) {
+	type sample struct {
+		bytes   int64
+		records int
+		seq     uint64
+		want    float64
+	}
+	const w = indexLowWindow
+	for _, c := range []struct {
+		name    string
+		samples []sample
+	}{
+		{"empty store", []sample{{bytes: 1 << 20, records: 0, seq: 0, want: 0}}},
+		{"the least of a window", []sample{
+			{bytes: 100_000, records: 100, seq: 100, want: 1000},
+			{bytes: 150_000, records: 100, seq: 200, want: 1000}, // a swing
+			{bytes: 90_000, records: 100, seq: 300, want: 900},
+		}},
+		{"the previous window still counts", []sample{
+			{bytes: 90_000, records: 100, seq: 100, want: 900},
+			{bytes: 150_000, records: 100, seq: w + 100, want: 900}, // a new window
+			{bytes: 120_000, records: 100, seq: w + 200, want: 900},
+		}},
+		{"a lasting rise counts after two windows", []sample{
+			{bytes: 90_000, records: 100, seq: 100, want: 900},
+			{bytes: 150_000, records: 100, seq: w + 100, want: 900},
+			{bytes: 140_000, records: 100, seq: 2*w + 100, want: 1400},
+		}},
+		{"windows of half of the records kept", []sample{
+			{bytes: 90_000_000, records: 100_000, seq: 100_000, want: 900},
+			{bytes: 150_000_000, records: 100_000, seq: 100_000 + 40_000, want: 900}, // within 50,000
+			{bytes: 140_000_000, records: 100_000, seq: 100_000 + 50_000, want: 900},  // a new window
+			{bytes: 140_000_000, records: 100_000, seq: 100_000 + 100_000, want: 1400},
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var l indexLow
+			for i, s := range c.samples {
+				if got := l.observe(s.bytes, s.records, s.seq); got != s.want {
+					t.Errorf("sample %d (%d bytes, %d records, seq %d): %v bytes a record, want %v", i, s.bytes, s.records, s.seq, got, s.want)
+				}
+			}
+		})
+	}
+}
