@@ -21,8 +21,8 @@ import (
 // (PLOWBOX_SOAK_RATE per second, default 3,500: half of the measured peak) for
 // PLOWBOX_SOAK_DURATION (default 30m) with retention on (a 256 MB byte budget), sampling
 // the process's RSS, the Go heap, its goroutines and the disk it uses, 30 times. It
-// prints the curve and fails when the goroutines or the heap keep growing or the disk
-// passes its cap.
+// prints the curve and fails when the goroutines or the heap keep growing, when the disk
+// passes its cap or when the records kept dwindle.
 func TestSoak(t *testing.T) {
 	if os.Getenv("PLOWBOX_SOAK") != "1" {
 		t.Skip("PLOWBOX_SOAK=1 runs the soak test")
@@ -133,6 +133,17 @@ func TestSoak(t *testing.T) {
 		if float64(last) > float64(mid)*c.slack {
 			t.Errorf("%s grows: peak %d in the middle third, %d in the last", c.name, mid, last)
 		}
+	}
+	// Retention keeps a steady number of records rather than deleting more and more.
+	least := func(ss []sample) int {
+		m := ss[0].stored
+		for _, s := range ss {
+			m = min(m, s.stored)
+		}
+		return m
+	}
+	if mid, last := least(samples[third:2*third]), least(samples[2*third:]); last < mid*3/4 {
+		t.Errorf("retention keeps fewer and fewer records: at least %d in the middle third, %d in the last", mid, last)
 	}
 	if d := peak(samples, func(s sample) int64 { return s.disk }); d > budget {
 		t.Errorf("the disk reached %d bytes, over the %d budget", d, budget)
