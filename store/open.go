@@ -13,12 +13,14 @@ import (
 
 // openDB opens the bbolt file at path.
 //
-// The freelist is written with each commit (bbolt's default), so that Open reads it
-// instead of scanning every page of the file: on a store of a million events the scan
-// took over a second, while writing the freelist costs no measurable commit time
-// (BenchmarkOpen, BenchmarkWriteFreePages). A file written without a freelist (as
-// earlier plowbox versions wrote them) is scanned once, and bbolt writes its freelist
-// during that Open.
+// bbolt's freelist is kept in the file by the last commit before Close (and by Open when
+// the file has none), so that Open reads it instead of scanning every page of the file:
+// on a store of a million events the scan took over a second (BenchmarkOpen). The
+// commits in between skip it (NoFreelistSync): bbolt writes the freelist of every such
+// commit into a run of contiguous free pages, as long as the free pages are many, and
+// under retention, which frees pages all over the file, it found no such run and grew
+// the file past the byte budget (BENCHMARKS.md, Soak). After a crash, Open scans the file
+// once and writes its freelist.
 func openDB(path string, opts Options) (*bolt.DB, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      2 * time.Second,
@@ -34,6 +36,7 @@ func openDB(path string, opts Options) (*bolt.DB, error) {
 	if opts.Retention.MaxBytes > 0 {
 		db.AllocSize = int(growStep(opts.Retention.MaxBytes))
 	}
+	db.NoFreelistSync = true // until Close (syncFreelist)
 	return db, nil
 }
 
@@ -161,4 +164,15 @@ func syncDir(dir string) {
 		_ = d.Sync()
 		d.Close()
 	}
+}
+
+// syncFreelist writes bbolt's freelist into the file with an empty commit, so that the
+// next Open reads it instead of scanning the file (openDB). Close calls it once the
+// writer has stopped.
+func syncFreelist(db *bolt.DB) error {
+	db.NoFreelistSync = false
+	if err := db.Update(func(*bolt.Tx) error { return nil }); err != nil {
+		return fmt.Errorf("write the freelist: %w", err)
+	}
+	return nil
 }

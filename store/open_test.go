@@ -32,9 +32,10 @@ func freelistPersisted(t *testing.T, path string) bool {
 	return f0 != ^uint64(0)
 }
 
-// TestOpenWritesFreelist checks that a store keeps bbolt's freelist in the file, so that
-// Open need not scan every page, and that a store written without one (as earlier
-// plowbox versions wrote them) opens with every record and gets one.
+// TestOpenWritesFreelist checks that a store closed keeps bbolt's freelist in the file, so
+// that Open need not scan every page, and that a store written without one (as earlier
+// plowbox versions wrote them, or a crash leaves them) opens with every record and gets
+// one.
 func TestOpenWritesFreelist(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)
@@ -80,10 +81,10 @@ func TestOpenWritesFreelist(t *testing.T) {
 	if n != want.Good+want.Bad {
 		t.Errorf("Since(0) yielded %d records, want %d", n, want.Good+want.Bad)
 	}
-	if !freelistPersisted(t, path) {
-		t.Error("Open did not write the freelist of a store written without one")
-	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if !freelistPersisted(t, path) {
+		t.Error("the store did not write the freelist of a file written without one")
 	}
 }

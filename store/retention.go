@@ -30,10 +30,14 @@ import (
 // than half of it is free or when it is over the budget.
 //
 // The index grows with every record indexed; its size is only known when sampled. So the
-// writer samples it every refreshRecords records as well as the background loop, and the
-// budget counts the index at its last size plus what twice refreshRecords records add to
-// it at its current size per record. (Its segments also grow for a moment while they
-// merge; deleting records then would not help, as deletions first grow the index too.)
+// writer samples it every refreshRecords records as well as the background loop. The
+// index also swings above its live size: records deleted by retention stay in their
+// segments until a merge rewrites them, and a merge keeps its inputs until its output is
+// written. Deleting more records then does not help (the file, which never shrinks, would
+// only grow back into the room when the index shrinks). So the budget reserves for the
+// index, as a steady share, its bytes per live record at its low points (indexLow) times
+// the records kept, plus indexSwing of that; and at least its last size plus what twice
+// refreshRecords records add to it, for an index that does not shrink with the records.
 
 // Retention configures which records the store keeps. The zero value keeps everything.
 type Retention struct {
@@ -87,10 +91,13 @@ type RetentionStats struct {
 
 // DiskUsage is what the store occupies on disk.
 type DiskUsage struct {
-	FileBytes   int64 // size of the bbolt file
-	FreeBytes   int64 // free pages inside the file, reused before it grows
-	ExtraBytes  int64 // what Retention.ExtraBytes last reported (the search index)
-	BudgetBytes int64 // Retention.MaxBytes; 0 when there is no byte budget
+	FileBytes  int64 // size of the bbolt file
+	FreeBytes  int64 // free pages inside the file, reused before it grows
+	ExtraBytes int64 // what Retention.ExtraBytes last reported (the search index)
+	// ReserveBytes is what the budget sets aside for ExtraBytes: the index's bytes per
+	// live record at its low points times the records kept, plus its swing.
+	ReserveBytes int64
+	BudgetBytes  int64 // Retention.MaxBytes; 0 when there is no byte budget
 }
 
 // Chunk sizes of deletion transactions.
@@ -102,6 +109,10 @@ const (
 	recordOverhead = 72
 	// refreshRecords is how many committed records make the writer sample ExtraBytes.
 	refreshRecords = 1000
+	// indexSwing is what the budget reserves for the index above its bytes per live
+	// record at its low points, as a share of them: the deleted documents that wait for a
+	// merge and a merge's output written beside its inputs (BENCHMARKS.md, Soak).
+	indexSwing = 0.3
 )
 
 // retention is the retention state of a Store.
@@ -119,8 +130,9 @@ type retention struct {
 	hw        int64      // the file's high-water mark after the last commit; 0 before the first
 
 	refreshMu                               sync.Mutex   // serializes refreshExtra (loop and writer)
+	low                                     indexLow     // the index's bytes per live record at its low points; guarded by refreshMu
 	extra                                   atomic.Int64 // what ExtraBytes last returned
-	growth                                  atomic.Int64 // what ExtraBytes may grow by until the writer samples it again
+	reserve                                 atomic.Int64 // what the budget sets aside for ExtraBytes (extraBudget)
 	slack                                   atomic.Int64 // the most free bytes the file ever grew with (learnSlack)
 	disk                                    atomic.Int64 // file bytes + free disk bytes - MinFreeBytes; 0 when unknown
 	deleted, byAge, byCount, bySize, passes atomic.Uint64
@@ -141,8 +153,8 @@ func growStep(maxBytes int64) int64 {
 
 // marks returns the high and low marks of the pages in use: over high a pass starts,
 // and it deletes down to low. limit is the highest high-water mark that keeps the file
-// (which bbolt grows by allocSize past the high-water mark) within the budget, with the
-// index at its last size plus its growth until the next sample. high also leaves the
+// (which bbolt grows by allocSize past the high-water mark) within the budget, beside
+// what the budget reserves for the index (extraBudget). high also leaves the
 // most free space the file ever had to grow with (learnSlack) below the limit, but never
 // drops under 80 % of it: an indexer that holds a read transaction through a big batch
 // must not make retention delete half of the records.
@@ -156,9 +168,9 @@ func (r *retention) marks() (high, low int64) {
 	return high, high - limit/10
 }
 
-// extraBudget is what the byte budget sets aside for ExtraBytes: its last value plus its
-// growth until the next sample.
-func (r *retention) extraBudget() int64 { return r.extra.Load() + r.growth.Load() }
+// extraBudget is what the byte budget sets aside for ExtraBytes, as of its last sample
+// (indexReserve).
+func (r *retention) extraBudget() int64 { return r.reserve.Load() }
 
 // plan is what one deletion transaction deletes, oldest first.
 type plan struct {
@@ -283,7 +295,7 @@ func (s *Store) makePlan() (plan, error) {
 		if low <= 0 && !r.warned {
 			r.warned = true
 			s.log.Warn("the retention byte budget is smaller than the search index: every record is deleted",
-				"budget_bytes", r.cfg.MaxBytes, "index_bytes", r.extra.Load(), "index_growth_bytes", r.growth.Load())
+				"budget_bytes", r.cfg.MaxBytes, "index_bytes", r.extra.Load(), "index_reserve_bytes", r.reserve.Load())
 		}
 	}
 	return p, nil
@@ -500,10 +512,11 @@ func (s *Store) DiskUsage() (DiskUsage, error) {
 		return DiskUsage{}, fmt.Errorf("disk usage: %w", err)
 	}
 	return DiskUsage{
-		FileBytes:   fi.Size(),
-		FreeBytes:   int64(s.db.Stats().FreeAlloc),
-		ExtraBytes:  s.ret.extra.Load(),
-		BudgetBytes: s.ret.cfg.MaxBytes,
+		FileBytes:    fi.Size(),
+		FreeBytes:    int64(s.db.Stats().FreeAlloc),
+		ExtraBytes:   s.ret.extra.Load(),
+		ReserveBytes: s.ret.reserve.Load(),
+		BudgetBytes:  s.ret.cfg.MaxBytes,
 	}, nil
 }
 
@@ -542,14 +555,11 @@ func (s *Store) refreshExtra() {
 	s.ret.refreshMu.Lock()
 	defer s.ret.refreshMu.Unlock()
 	if f := s.ret.cfg.ExtraBytes; f != nil {
-		n := f()
-		s.ret.extra.Store(n)
 		c := s.counts.Load() // nil at Open
 		if c == nil {
 			c = &s.meta.counts
 		}
-		// A small index is mostly its fixed part: it grows by at most itself.
-		s.ret.growth.Store(2 * refreshRecords * n / int64(max(c.Good+c.Bad, 2*refreshRecords)))
+		s.ret.sampleExtra(f(), c.Good+c.Bad, s.lastSeq.Load())
 	}
 	if s.ret.cfg.MinFreeBytes > 0 && s.ret.cfg.MaxBytes > 0 {
 		measure := s.ret.cfg.FreeBytes

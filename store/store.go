@@ -193,6 +193,9 @@ func (s *Store) Close() error {
 	<-s.done
 	s.z.done.Wait()   // dictionary training, which writes to bbolt
 	defer s.z.close() // after bbolt, which waits for the reads under way
+	if err := syncFreelist(s.db); err != nil {
+		s.log.Warn("close store: the next open scans the file", "path", s.path, "err", err)
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}

@@ -32,10 +32,30 @@ func (c indexConfig) indexDir(data string) string {
 }
 
 // openIndex opens the search index for st, which it then follows; close it before st.
-func openIndex(data string, c indexConfig, st *store.Store, log *slog.Logger) (*index.Index, error) {
-	ix, err := index.Open(c.indexDir(data), st, index.Options{Logger: log})
+// budget is the retention byte budget (0 for none), which sizes the index's segments.
+func openIndex(data string, c indexConfig, st *store.Store, budget int64, log *slog.Logger) (*index.Index, error) {
+	ix, err := index.Open(c.indexDir(data), st, index.Options{Logger: log, MaxSegmentDocs: segmentDocs(budget)})
 	if err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
 	return ix, nil
+}
+
+// Sizing of the index's segments under a byte budget: a record takes about
+// recordDiskBytes on disk (bbolt and index, BENCHMARKS.md Soak), and a segment holds at
+// most a segmentShare-th of what the budget keeps, so that the oldest segments empty
+// whole under retention and a merge rewrites a small part of the index.
+const (
+	recordDiskBytes = 1600
+	segmentShare    = 10
+	minSegmentDocs  = 1000
+)
+
+// segmentDocs returns index.Options.MaxSegmentDocs for byte budget budget: 0 (scorch's
+// default) without one.
+func segmentDocs(budget int64) int {
+	if budget <= 0 {
+		return 0
+	}
+	return int(max(budget/recordDiskBytes/segmentShare, minSegmentDocs))
 }

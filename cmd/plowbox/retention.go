@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/plowbox/plowbox/internal/options"
 
 	"github.com/plowbox/plowbox/store"
@@ -56,4 +58,17 @@ func storeRetention(c retentionConfig, dataDir, indexDir string, pruner *index.P
 	}
 	log.Info("retention", "max_age", c.age, "max_records", c.events, "max_bytes", r.MaxBytes, "min_free_bytes", r.MinFreeBytes)
 	return r, nil
+}
+
+// registerRetentionMetrics puts what the byte budget reserves for the search index on reg.
+func registerRetentionMetrics(reg prometheus.Registerer, st *store.Store) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plowbox_retention_index_reserve_bytes",
+		Help: "What the disk cap (--retention-bytes) sets aside for the search index: its bytes per live record at its low points times the records kept, plus a swing for its merges."},
+		func() float64 {
+			du, err := st.DiskUsage()
+			if err != nil {
+				return 0
+			}
+			return float64(du.ReserveBytes)
+		}))
 }

@@ -208,7 +208,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 			err = fmt.Errorf("close store: %w", cerr)
 		}
 	}()
-	ix, err := openIndex(cfg.data, cfg.index, st, log)
+	ix, err := openIndex(cfg.data, cfg.index, st, ret.MaxBytes, log)
 	if err != nil {
 		return err
 	}
@@ -310,6 +310,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	defer fol.stopFollowers() // before the store closes
 	coll := collector.New(cfg.collector, pipe, log)
 	met.WatchStore(st, log)
+	registerRetentionMetrics(met.Registry(), st)
 	met.WatchCollector(coll)
 	met.WatchIndex(ix)
 	front, err := tlsfront.New(cfg.tls, cfg.data, version, lookupEnv, stderr, log)

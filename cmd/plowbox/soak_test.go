@@ -21,8 +21,8 @@ import (
 // (PLOWBOX_SOAK_RATE per second, default 3,500: half of the measured peak) for
 // PLOWBOX_SOAK_DURATION (default 30m) with retention on (a 256 MB byte budget), sampling
 // the process's RSS, the Go heap, its goroutines and the disk it uses, 30 times. It
-// prints the curve and fails when the goroutines or the heap keep growing or the disk
-// passes its cap.
+// prints the curve and fails when the goroutines or the heap keep growing, when the disk
+// passes its cap or when the records kept dwindle.
 func TestSoak(t *testing.T) {
 	if os.Getenv("PLOWBOX_SOAK") != "1" {
 		t.Skip("PLOWBOX_SOAK=1 runs the soak test")
@@ -84,6 +84,7 @@ func TestSoak(t *testing.T) {
 		at                   time.Duration
 		rss, heap, disk      int64
 		file, index          int64 // the bbolt file and the index directory, within disk
+		reserve              int64 // what the budget sets aside for the index
 		goroutines, requests int64
 		stored               int
 	}
@@ -91,18 +92,19 @@ func TestSoak(t *testing.T) {
 	start := time.Now()
 	every := duration / 30
 	timer := time.NewTicker(every)
-	t.Logf("%8s %10s %10s %10s %11s %9s %9s %10s %10s", "time", "RSS MB", "heap MB", "goroutines", "disk MB", "bbolt MB", "index MB", "events/s", "stored")
+	t.Logf("%8s %10s %10s %10s %11s %9s %9s %10s %10s %10s", "time", "RSS MB", "heap MB", "goroutines", "disk MB", "bbolt MB", "index MB", "reserve MB", "events/s", "stored")
 	var lastReq int64
 	for len(samples) < 30 {
 		<-timer.C
 		m := scrape(t, p.URL+"/metrics")
 		s := sample{at: time.Since(start).Round(time.Second), rss: rssOf(t, p.cmd.Process.Pid), heap: int64(m["go_memstats_heap_inuse_bytes"]),
 			goroutines: int64(m["go_goroutines"]), disk: store.DirBytes(p.Data), requests: ok.Load(),
-			file: store.DirBytes(filepath.Join(p.Data, store.FileName)), index: store.DirBytes(filepath.Join(p.Data, "index"))}
+			file: store.DirBytes(filepath.Join(p.Data, store.FileName)), index: store.DirBytes(filepath.Join(p.Data, "index")),
+			reserve: int64(m["plowbox_retention_index_reserve_bytes"])}
 		var c struct{ Total int }
 		p.getJSON(t, "/micro/all", &c)
 		s.stored = c.Total
-		t.Logf("%8s %10.1f %10.1f %10d %11.1f %9.1f %9.1f %10.0f %10d", s.at, megabytes(s.rss), megabytes(s.heap), s.goroutines, megabytes(s.disk), megabytes(s.file), megabytes(s.index), float64(s.requests-lastReq)/every.Seconds(), s.stored)
+		t.Logf("%8s %10.1f %10.1f %10d %11.1f %9.1f %9.1f %10.1f %10.0f %10d", s.at, megabytes(s.rss), megabytes(s.heap), s.goroutines, megabytes(s.disk), megabytes(s.file), megabytes(s.index), megabytes(s.reserve), float64(s.requests-lastReq)/every.Seconds(), s.stored)
 		lastReq = s.requests
 		samples = append(samples, s)
 	}
@@ -131,6 +133,17 @@ func TestSoak(t *testing.T) {
 		if float64(last) > float64(mid)*c.slack {
 			t.Errorf("%s grows: peak %d in the middle third, %d in the last", c.name, mid, last)
 		}
+	}
+	// Retention keeps a steady number of records rather than deleting more and more.
+	least := func(ss []sample) int {
+		m := ss[0].stored
+		for _, s := range ss {
+			m = min(m, s.stored)
+		}
+		return m
+	}
+	if mid, last := least(samples[third:2*third]), least(samples[2*third:]); last < mid*3/4 {
+		t.Errorf("retention keeps fewer and fewer records: at least %d in the middle third, %d in the last", mid, last)
 	}
 	if d := peak(samples, func(s sample) int64 { return s.disk }); d > budget {
 		t.Errorf("the disk reached %d bytes, over the %d budget", d, budget)

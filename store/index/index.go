@@ -32,6 +32,12 @@ type Options struct {
 	// scan beside the index. When the store supports back-pressure (Store.Follow),
 	// writes slow down while the tail is longer; 0 means DefaultMaxTail.
 	MaxTail uint64
+	// MaxSegmentDocs caps the documents of a segment that bleve's merges produce; 0 means
+	// scorch's default (5,000,000). Under a byte budget, retention deletes the oldest
+	// records: with small segments the oldest ones empty whole and are dropped without
+	// being rewritten, and a merge rewrites at most this many documents, so the index
+	// swings less above its live size (BENCHMARKS.md, Soak).
+	MaxSegmentDocs int
 
 	gate     chan struct{} // tests: when set, the follower takes one value before each round
 	rollHold chan struct{} // tests: when set, the rollup's rebuild waits until it is closed
@@ -65,6 +71,7 @@ type Index struct {
 	log     *slog.Logger
 	batch   int
 	maxTail uint64
+	segDocs int // Options.MaxSegmentDocs
 	im      *mapping.IndexMappingImpl
 	tail    tail      // the unindexed records, indexed in memory for queries (tail.go)
 	del     deletions // records deleted from the store, not yet from the index (delete.go)
@@ -114,11 +121,12 @@ func Open(dir string, src Source, opts Options) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{
-		dir:   dir,
-		src:   src,
-		log:   opts.Logger,
-		batch: opts.BatchSize,
-		im:    im,
+		dir:     dir,
+		src:     src,
+		log:     opts.Logger,
+		batch:   opts.BatchSize,
+		segDocs: opts.MaxSegmentDocs,
+		im:      im,
 
 		minWindow:      minWindow,
 		facetedMatches: facetedMatches,
@@ -208,7 +216,7 @@ func (ix *Index) relay() {
 // loads the persisted sequence and columns. It returns the generation the index holds.
 func (ix *Index) open() (uint64, error) {
 	gen := ix.src.Generation()
-	bi, err := bleve.OpenUsing(ix.dir, scorchConfig())
+	bi, err := bleve.OpenUsing(ix.dir, scorchConfig(ix.segDocs))
 	if err == nil {
 		seq, sgen, format, cols, rerr := readState(bi)
 		switch {
@@ -242,7 +250,7 @@ func (ix *Index) create(gen uint64) error {
 	if err := os.RemoveAll(ix.dir); err != nil {
 		return fmt.Errorf("search index: remove %s: %w", ix.dir, err)
 	}
-	bi, err := bleve.NewUsing(ix.dir, ix.im, scorch.Name, scorch.Name, scorchConfig())
+	bi, err := bleve.NewUsing(ix.dir, ix.im, scorch.Name, scorch.Name, scorchConfig(ix.segDocs))
 	if err != nil {
 		return fmt.Errorf("search index: create %s: %w", ix.dir, err)
 	}
@@ -299,11 +307,16 @@ func readState(bi bleve.Index) (seq, gen uint64, format string, cols []string, e
 // Under steady traffic the follower indexes many small batches, one segment each. With
 // scorch's default floor of 2,000 documents every small segment counts as a 2,000-document
 // one, so the merge planner keeps merging them; a floor of 10 lets small segments wait
-// until a tier of them is worth merging (BenchmarkIndexRecord, batch=64).
-func scorchConfig() map[string]any {
+// until a tier of them is worth merging (BenchmarkIndexRecord, batch=64). maxSegmentDocs,
+// when above 0, caps the documents of a merged segment (Options.MaxSegmentDocs).
+func scorchConfig(maxSegmentDocs int) map[string]any {
+	plan := map[string]any{"FloorSegmentSize": 10}
+	if maxSegmentDocs > 0 {
+		plan["MaxSegmentSize"] = maxSegmentDocs
+	}
 	return map[string]any{
 		"unsafe_batch":           true,
-		"scorchMergePlanOptions": map[string]any{"FloorSegmentSize": 10},
+		"scorchMergePlanOptions": plan,
 	}
 }
 
