@@ -20,6 +20,7 @@ func benchOptions(c *loadgen.Config) []options.Option {
 		{Name: "concurrency", Usage: "concurrent connections of each throughput run", Value: options.Int(&c.Concurrency, 32)},
 		{Name: "rate", Usage: "request rate of the latency run, per second", Value: options.Int(&c.Rate, 1000)},
 		{Name: "no-sync", Usage: "run plowbox with --no-sync (measures everything but fsync)", Value: options.Bool(&c.NoSync, false)},
+		{Name: "profile", Usage: "file to write a CPU profile of plowbox during the latency run to; empty for none", Value: options.String(&c.Profile, "")},
 		{Name: "event-log", Usage: "run plowbox with its per-event GOOD/BAD log on stderr (off, as for a test server that nobody reads)", Value: options.Bool(&c.EventLog, false)},
 	}
 }

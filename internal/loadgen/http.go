@@ -37,6 +37,9 @@ type Config struct {
 	NoSync bool
 	// EventLog runs plowbox with its per-event GOOD/BAD log on.
 	EventLog bool
+	// Profile, when set, is where a CPU profile of the server during the latency run
+	// is written.
+	Profile string
 }
 
 // Run starts a real plowbox on a loopback port, with a fresh data directory and fsync
@@ -109,6 +112,10 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 	cpu := startCPU(pid)
 	nopRes := load(ctx, client, cfg, get("http://"+nop.Addr().String()))
 	fmt.Fprintf(w, "do-nothing handler  GET /i      %8.0f req/s   p50 %5.2f ms  p99 %5.2f ms%s\n", nopRes.rate(), nopRes.pct(50), nopRes.pct(99), cpu.nopFigure(nopRes.ok))
+	q := &queryClient{base: base}
+	if err := settle(ctx, w, q); err != nil {
+		return err
+	}
 	cpu = startCPU(pid)
 	getRes := load(ctx, client, cfg, get(base))
 	fmt.Fprintf(w, "plowbox (durable)   GET /i      %8.0f req/s   p50 %5.2f ms  p99 %5.2f ms  errors %d%s\n", getRes.rate(), getRes.pct(50), getRes.pct(99), getRes.errors, cpu.figure(getRes.ok, "event"))
@@ -124,13 +131,35 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		}
 		return r, err
 	}
+	if err := settle(ctx, w, q); err != nil {
+		return err
+	}
 	cpu = startCPU(pid)
 	postRes := load(ctx, client, cfg, post)
 	fmt.Fprintf(w, "plowbox (durable)   tp2 ×10     %8.0f events/s (%0.f req/s)  p99 %5.2f ms  errors %d%s\n", 10*postRes.rate(), postRes.rate(), postRes.pct(99), postRes.errors, cpu.figure(10*postRes.ok, "event"))
 
+	if err := settle(ctx, w, q); err != nil {
+		return err
+	}
+	var prof chan error
+	if cfg.Profile != "" {
+		prof = make(chan error, 1)
+		secs := max(1, int(cfg.Duration.Seconds()))
+		go func() { prof <- q.saveProfile(ctx, secs, cfg.Profile) }()
+	}
+	commits := q.commitStats(ctx)
 	cpu = startCPU(pid)
 	fixed := paced(ctx, client, cfg, get(base))
+	if prof != nil {
+		if err := <-prof; err != nil {
+			return err
+		}
+	}
+	commits = q.commitStats(ctx).since(commits)
 	fmt.Fprintf(w, "plowbox at %d req/s GET /i: p50 %.2f ms  p99 %.2f ms  max %.2f ms  errors %d%s\n", cfg.Rate, fixed.pct(50), fixed.pct(99), fixed.pct(100), fixed.errors, cpu.figure(fixed.ok, "event"))
+	if commits.n > 0 {
+		fmt.Fprintf(w, "  store commits during it: %.0f, %.1f records each, %.2f ms each on average\n", commits.n, commits.records/commits.n, 1000*commits.seconds/commits.n)
+	}
 
 	if rss, err := peakRSS(cmd.Process.Pid); err == nil {
 		fmt.Fprintf(w, "plowbox peak RSS %.1f MB\n", float64(rss)/1024)
@@ -251,6 +280,48 @@ func tp2Batch(n int) []byte {
 	}
 	b.WriteString(`]}`)
 	return []byte(b.String())
+}
+
+// commitStats is what the server's /metrics says of its store commits so far.
+type commitStats struct{ n, records, seconds float64 }
+
+// commitStats reads the store commit counters; zero when /metrics has none.
+func (q *queryClient) commitStats(ctx context.Context) commitStats {
+	var c commitStats
+	c.n, _ = q.metric(ctx, "plowbox_store_commit_duration_seconds_count")
+	c.seconds, _ = q.metric(ctx, "plowbox_store_commit_duration_seconds_sum")
+	c.records, _ = q.metric(ctx, "plowbox_store_commit_records_sum")
+	return c
+}
+
+// since is c minus the earlier reading b.
+func (c commitStats) since(b commitStats) commitStats {
+	return commitStats{c.n - b.n, c.records - b.records, c.seconds - b.seconds}
+}
+
+// settle waits until the server's index has caught up with its store, so that a run
+// measures its own load and not the drain of the backlog the run before it left.
+func settle(ctx context.Context, w io.Writer, q *queryClient) error {
+	start := time.Now()
+	lag, err := q.metric(ctx, "plowbox_index_lag_records")
+	if err != nil {
+		return fmt.Errorf("index lag: %w", err)
+	}
+	first := lag
+	for lag > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+		if lag, err = q.metric(ctx, "plowbox_index_lag_records"); err != nil {
+			return fmt.Errorf("index lag: %w", err)
+		}
+	}
+	if first > 0 {
+		fmt.Fprintf(w, "  (index caught up with %.0f records in %.0f ms before the next run)\n", first, float64(time.Since(start).Milliseconds()))
+	}
+	return nil
 }
 
 func waitReady(ctx context.Context, url string, start time.Time) (time.Duration, error) {

@@ -197,9 +197,15 @@ func (q *queryClient) profile(ctx context.Context, params, path string) error {
 			q.timed(ctx, params)
 		}
 	})
-	b, err := q.get(ctx, "/plowbox/debug/pprof/profile?seconds="+strconv.Itoa(profileSeconds))
+	err := q.saveProfile(ctx, profileSeconds, path)
 	cancel()
 	wg.Wait()
+	return err
+}
+
+// saveProfile takes a CPU profile of the server over secs seconds and writes it to path.
+func (q *queryClient) saveProfile(ctx context.Context, secs int, path string) error {
+	b, err := q.get(ctx, "/plowbox/debug/pprof/profile?seconds="+strconv.Itoa(secs))
 	if err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
 	}
