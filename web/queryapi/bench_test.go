@@ -37,6 +37,7 @@ func BenchmarkQueryAPI(b *testing.B) {
 	for _, bc := range []struct{ name, method, path, body string }{
 		{"micro events page 1", "POST", "/micro/events", `{"filters":[{"column":"app_id","values":["rare"]}],"page":1,"pageSize":50}`},
 		{"micro events page 10", "POST", "/micro/events", `{"filters":[],"page":10,"pageSize":50}`},
+		{"search newest 50", "GET", "/plowbox/api/search?size=50", ""},
 		{"search with facets", "GET", "/plowbox/api/search?q=page_url:*p*&facets=app_id,event_name&size=50", ""},
 		{"micro timeline", "POST", "/micro/timeline", `{"buckets":[{"start":"2026-04-02T10:00:00Z","end":"2026-04-02T11:00:00Z"},{"start":"2026-04-02T11:00:00Z","end":"2026-04-02T12:00:00Z"}]}`},
 	} {

@@ -207,10 +207,7 @@ func (a *nativeAPI) sendNew(ctx context.Context, c *gin.Context, q index.Query, 
 			return after, err
 		}
 		for _, rec := range recs {
-			b, err := httpkit.Marshal(hitOf(rec))
-			if err != nil {
-				return after, err
-			}
+			b := appendHit(nil, rec)
 			seq := strconv.FormatUint(rec.Seq, 10)
 			if _, err := c.Writer.WriteString("id: " + seq + "\ndata: " + string(b) + "\n\n"); err != nil {
 				return after, err

@@ -3,6 +3,7 @@
 package queryapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -252,13 +253,30 @@ func (a *nativeAPI) search(c *gin.Context) {
 			})
 		}
 	}
-	b, err := httpkit.Marshal(out)
-	if err != nil {
-		c.Error(err)
-		httpkit.WriteError(c, http.StatusInternalServerError, "rendering the answer failed: "+err.Error())
-		return
+	httpkit.WriteJSON(c, http.StatusOK, out.render())
+}
+
+// render returns the JSON of r, as httpkit.Marshal renders it, with the hits (already
+// JSON) copied in rather than encoded again.
+func (r searchResponse) render() []byte {
+	hits := r.Hits
+	r.Hits = nil
+	b, _ := httpkit.Marshal(r) // numbers, strings, maps and slices of them: no error
+	const empty = `"hits":null`
+	i := bytes.Index(b, []byte(empty))
+	n := len(b) + len(hits) + 2
+	for _, h := range hits {
+		n += len(h)
 	}
-	httpkit.WriteJSON(c, http.StatusOK, b)
+	out := make([]byte, 0, n)
+	out = append(out, b[:i]...)
+	out = append(out, `"hits":`...)
+	if hits == nil {
+		out = append(out, "null"...)
+	} else {
+		out = appendHits(out, hits)
+	}
+	return append(out, b[i+len(empty):]...)
 }
 
 // hits renders the records of index hits, in hit order, skipping records that are gone.
@@ -269,13 +287,59 @@ func (a *nativeAPI) hits(hits []index.Hit) ([]json.RawMessage, error) {
 	}
 	out := make([]json.RawMessage, 0, len(recs))
 	for _, rec := range recs {
-		b, err := httpkit.Marshal(hitOf(rec))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
+		out = append(out, appendHit(nil, rec))
 	}
 	return out, nil
+}
+
+// appendHit appends the JSON of rec's searchHit, as httpkit.Marshal(hitOf(rec)) renders
+// it, without the encoder's second pass over the event and the bad row: both are JSON
+// that plowbox wrote, and a page of 50 events is about 200 KB of them.
+func appendHit(dst []byte, rec *store.Record) []byte {
+	h := hitOf(rec)
+	dst = append(dst, `{"seq":`...)
+	dst = strconv.AppendUint(dst, h.Seq, 10)
+	dst = append(dst, `,"kind":`...)
+	dst = event.AppendJSONString(dst, h.Kind)
+	dst = append(dst, `,"time":`...)
+	if h.Time == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = event.AppendJSONString(dst, *h.Time)
+	}
+	if h.EventID != "" {
+		dst = append(dst, `,"event_id":`...)
+		dst = event.AppendJSONString(dst, h.EventID)
+	}
+	if len(h.Event) > 0 {
+		dst = append(dst, `,"event":`...)
+		dst = append(dst, h.Event...)
+	}
+	if len(h.BadRow) > 0 {
+		dst = append(dst, `,"bad_row":`...)
+		dst = append(dst, h.BadRow...)
+	}
+	if h.Run != "" {
+		dst = append(dst, `,"run":`...)
+		dst = event.AppendJSONString(dst, h.Run)
+	}
+	if len(h.Plan) > 0 {
+		dst = append(dst, `,"plan":`...)
+		dst = append(dst, h.Plan...)
+	}
+	return append(dst, '}')
+}
+
+// appendHits appends hits as a JSON array.
+func appendHits(dst []byte, hits []json.RawMessage) []byte {
+	dst = append(dst, '[')
+	for i, h := range hits {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, h...)
+	}
+	return append(dst, ']')
 }
 
 // searchHit is one record in search, wait and tail answers: the event in the lossy JSON
