@@ -67,8 +67,7 @@ func (d *deletions) exclude(first uint64) (q query.Query, state string) {
 	var or []query.Query
 	below := d.below.Load()
 	if first > below && first > 1 {
-		hi := float64(first)
-		or = append(or, numRange(fieldSeq, nil, &hi, false, false))
+		or = append(or, seqBelow(first))
 	}
 	d.mu.Lock()
 	pending := slices.Sorted(maps.Keys(d.hidden))
@@ -144,8 +143,7 @@ func (ix *Index) DeleteBefore(seq uint64) error {
 	if seq <= 1 {
 		return nil
 	}
-	hi := float64(seq)
-	return ix.deleteMatching(numRange(fieldSeq, nil, &hi, false, false))
+	return ix.deleteMatching(seqBelow(seq))
 }
 
 // deleteMatching deletes every document matching q, a chunk at a time.

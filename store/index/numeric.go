@@ -95,6 +95,22 @@ func numRange(field string, lo, hi *float64, loIncl, hiIncl bool) query.Query {
 	return nq
 }
 
+// seqBelow matches the sequences below seq. Its lower bound is 0 rather than open: bleve
+// expands a numeric range into prefix terms looked up in every segment, and an open
+// bound reaches the sixteen levels of an int64 where [0, seq) needs those of seq alone.
+func seqBelow(seq uint64) query.Query {
+	lo, hi := 0.0, float64(seq)
+	return numRange(fieldSeq, &lo, &hi, true, false)
+}
+
+// seqAbove matches the sequences above lo up to the store's last one, last: bounded for
+// the reason seqBelow gives. A document above last is of a record committed after the
+// caller read last.
+func seqAbove(lo, last uint64) query.Query {
+	l, h := float64(lo), float64(last)
+	return numRange(fieldSeq, &l, &h, false, true)
+}
+
 // timeRange matches field within [start, end); a zero bound is open.
 func timeRange(field string, start, end time.Time) query.Query {
 	if start.IsZero() && end.IsZero() {

@@ -65,8 +65,7 @@ func (ix *Index) fromRollup(ctx context.Context, v *view, q Query, bq query.Quer
 	s.sum()
 
 	// The rest: the view's documents above its sequence, and those in partial minutes.
-	lo := float64(v.lo)
-	restOr := []query.Query{numRange(fieldSeq, &lo, nil, false, false)}
+	restOr := []query.Query{seqAbove(v.lo, ix.src.LastSeq())}
 	if !q.Start.IsZero() && !onMinute(q.Start) {
 		restOr = append(restOr, timeRange(fieldTime, q.Start, q.Start.Truncate(time.Minute).Add(time.Minute)))
 	}
@@ -74,14 +73,18 @@ func (ix *Index) fromRollup(ctx context.Context, v *view, q Query, bq query.Quer
 		restOr = append(restOr, timeRange(fieldTime, q.End.Truncate(time.Minute), q.End))
 	}
 	rest := and(bq, query.NewDisjunctionQuery(restOr))
-	req := bleve.NewSearchRequestOptions(rest, 0, 0, false)
-	req.Score = "none"
-	for _, f := range q.Facets {
-		req.AddFacet(f, bleve.NewFacetRequest(f, restFacetSize))
-	}
-	rr, err := v.bi.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, false, err
+	rr := &bleve.SearchResult{}
+	if len(restOr) > 1 || v.bi != ix.bi {
+		// Without a tail and partial minutes the rest is empty: the index's documents
+		// above the view's sequence are of records committed after the view was made.
+		req := bleve.NewSearchRequestOptions(rest, 0, 0, false)
+		req.Score = "none"
+		for _, f := range q.Facets {
+			req.AddFacet(f, bleve.NewFacetRequest(f, restFacetSize))
+		}
+		if rr, err = v.bi.SearchInContext(ctx, req); err != nil {
+			return nil, false, err
+		}
 	}
 	res = &rolled{total: uint64(s.total) + rr.Total}
 	if len(q.Facets) > 0 {

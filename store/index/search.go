@@ -182,18 +182,20 @@ func (ix *Index) newestFirst(ctx context.Context, v *view, bq query.Query, req *
 		window = max(window, 2*need*docs/cr.Total)
 	}
 	for {
-		var lo, hi *float64
+		// Both bounds are given: bleve expands a numeric range into prefix terms looked
+		// up in every segment, and an open bound costs the sixteen levels of an int64.
+		// No document is above the store's last record.
+		bounded := top > window || !open
+		lo, hi := 0.0, float64(ix.src.LastSeq()+1)
 		if top > window {
-			l := float64(top - window)
-			lo = &l
+			lo = float64(top - window)
 		}
 		if !open {
-			h := float64(top)
-			hi = &h
+			hi = float64(top)
 		}
 		wreq := *req
-		if lo != nil || hi != nil {
-			wreq.Query = and(bq, numRange(fieldSeq, lo, hi, false, false))
+		if bounded {
+			wreq.Query = and(bq, numRange(fieldSeq, &lo, &hi, false, false))
 		}
 		wreq.Facets = nil
 		if after {
@@ -203,7 +205,7 @@ func (ix *Index) newestFirst(ctx context.Context, v *view, bq query.Query, req *
 		if err != nil {
 			return nil, err
 		}
-		if wr.Total >= need || lo == nil {
+		if wr.Total >= need || top <= window {
 			wr.Total, wr.Facets = cr.Total, cr.Facets
 			return wr, nil
 		}
@@ -395,8 +397,7 @@ func (ix *Index) buildQuery(q Query) (query.Query, error) {
 		and = append(and, timeRange(fieldTime, q.Start, q.End))
 	}
 	if q.AfterSeq > 0 {
-		lo := float64(q.AfterSeq)
-		and = append(and, numRange(fieldSeq, &lo, nil, false, false))
+		and = append(and, seqAbove(q.AfterSeq, ix.src.LastSeq()))
 	}
 	switch len(and) {
 	case 0:

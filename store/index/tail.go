@@ -108,8 +108,7 @@ func (ix *Index) view(ctx context.Context) (*view, error) {
 	v.key = fmt.Sprint(t.lo, " ", t.hi, " ", gen, " ", delState)
 	// Documents of the index above lo are also in the tail (the follower indexed them
 	// after lo was read): leave out every document above lo that is not the tail's.
-	above := float64(t.lo)
-	dup := query.NewBooleanQuery([]query.Query{numRange(fieldSeq, &above, nil, false, false)}, nil, []query.Query{termQuery(fieldTail, "1")})
+	dup := query.NewBooleanQuery([]query.Query{seqAbove(t.lo, ix.src.LastSeq())}, nil, []query.Query{termQuery(fieldTail, "1")})
 	ex = append(ex, dup)
 	v.exclude = or(ex)
 	return v, nil
