@@ -150,7 +150,7 @@ func TestIndexLow(t *testing.T) {
 		{"windows of half of the records kept", []sample{
 			{bytes: 90_000_000, records: 100_000, seq: 100_000, want: 900},
 			{bytes: 150_000_000, records: 100_000, seq: 100_000 + 40_000, want: 900}, // within 50,000
-			{bytes: 140_000_000, records: 100_000, seq: 100_000 + 50_000, want: 900},  // a new window
+			{bytes: 140_000_000, records: 100_000, seq: 100_000 + 50_000, want: 900}, // a new window
 			{bytes: 140_000_000, records: 100_000, seq: 100_000 + 100_000, want: 1400},
 		}},
 	} {
